@@ -1,0 +1,72 @@
+package io.physmaster.requests;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.physmaster.schemas.GenerationRequest;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+
+class RequestRulesTest {
+
+    static byte[] png(int w, int h) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB), "png", out);
+        return out.toByteArray();
+    }
+
+    static GenerationRequest.Builder request() {
+        return GenerationRequest.newBuilder().setRequestId("r1").setFirstFrameUri("file:/x.png")
+                .setSubmittedAt(Instant.now());
+    }
+
+    @Test
+    void defaultsAreValid() {
+        assertDoesNotThrow(() -> RequestRules.check(request().build(), RequestLimits.DEFAULT));
+    }
+
+    @Test
+    void boundsAreEnforcedWithTheFieldNamed() {
+        var e = assertThrows(InvalidRequestException.class,
+                () -> RequestRules.check(request().setFrames(1000).build(), RequestLimits.DEFAULT));
+        assertTrue(e.getMessage().startsWith("frames must be in"), e.getMessage());
+        assertThrows(InvalidRequestException.class,
+                () -> RequestRules.check(request().setNumSamples(0).build(), RequestLimits.DEFAULT));
+        assertThrows(InvalidRequestException.class,
+                () -> RequestRules.check(request().setGuidance(Float.NaN).build(), RequestLimits.DEFAULT));
+        assertThrows(InvalidRequestException.class, () -> RequestRules.check(
+                request().setFirstFrameInline(ByteBuffer.wrap(new byte[1])).build(), RequestLimits.DEFAULT));
+    }
+
+    @Test
+    void decodesPngAndRefusesOtherBytes() throws Exception {
+        BufferedImage img = FirstFrameImage.decode(png(32, 32), RequestLimits.DEFAULT);
+        assertEquals(32, img.getWidth());
+        var e = assertThrows(InvalidRequestException.class,
+                () -> FirstFrameImage.decode("GIF89a not an image".getBytes(), RequestLimits.DEFAULT));
+        assertTrue(e.getMessage().contains("not a PNG or JPEG"), e.getMessage());
+    }
+
+    @Test
+    void truncatedPngIsCorrupt() throws Exception {
+        byte[] full = png(64, 64);
+        byte[] cut = java.util.Arrays.copyOf(full, 40);
+        var e = assertThrows(InvalidRequestException.class, () -> FirstFrameImage.decode(cut, RequestLimits.DEFAULT));
+        assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
+    }
+
+    @Test
+    void decompressionBombIsRefusedFromTheHeader() throws Exception {
+        // A real PNG of 2000x2000 is small when blank; with a 1000x1000 pixel limit it is refused before decoding.
+        RequestLimits tight = new RequestLimits(1024, 1 << 20, 1_000_000, 4096, 2, 64, 100, 8, 10f);
+        var e = assertThrows(InvalidRequestException.class, () -> FirstFrameImage.decode(png(2000, 2000), tight));
+        assertTrue(e.getMessage().contains("2000x2000"), e.getMessage());
+    }
+}
