@@ -122,7 +122,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     private static String schemaBody(Schema schema) {
-        return JSON.createObjectNode().put("schema", schema.toString()).toString();
+        // schemaType is optional for Confluent (AVRO is its default) but spares Apicurio guessing the type.
+        return JSON.createObjectNode().put("schemaType", "AVRO").put("schema", schema.toString()).toString();
     }
 
     private static Schema parse(String text, String what) {

@@ -1,0 +1,102 @@
+package io.physmaster.stack;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded stack: a KRaft Kafka broker, the schema registry, and our topics. Start it, hand
+ * {@link #clientConfigs()} to producers, consumers and Streams apps, and close it to stop both servers.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
+
+    private final EmbeddedKafka kafka;
+    private final EmbeddedSchemaRegistry registry;
+    private final Path dataDir;
+    private final boolean deleteDataDir;
+
+    private LocalStack(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, Path dataDir, boolean deleteDataDir) {
+        this.kafka = kafka;
+        this.registry = registry;
+        this.dataDir = dataDir;
+        this.deleteDataDir = deleteDataDir;
+    }
+
+    public static LocalStack start(LocalStackConfig config) throws IOException, InterruptedException {
+        boolean temp = config.dataDir() == null;
+        Path dir = temp ? Files.createTempDirectory("physmaster-stack-") : config.dataDir().toAbsolutePath();
+        Files.createDirectories(dir);
+        long t0 = System.nanoTime();
+        // Registry first: it is the one that can fail for a missing build, and it starts in ~2 s.
+        EmbeddedSchemaRegistry registry = config.withRegistry()
+                ? EmbeddedSchemaRegistry.start(dir, config.registryPort(), config.startTimeout()) : null;
+        EmbeddedKafka kafka;
+        try {
+            kafka = EmbeddedKafka.start(dir, config.kafkaPort(), config.startTimeout());
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            if (registry != null) {
+                registry.close();
+            }
+            throw e;
+        }
+        LocalStack stack = new LocalStack(kafka, registry, dir, temp);
+        try {
+            List<String> created = TopicProvisioner.ensureTopics(kafka.bootstrapServers(), (short) 1);
+            log.info("Created topics {}", created);
+        } catch (ExecutionException e) {
+            stack.close();
+            throw new IOException("Creating topics failed: " + e.getCause().getMessage(), e.getCause());
+        }
+        log.info("Local stack up in {} ms: kafka {} registry {}", (System.nanoTime() - t0) / 1_000_000,
+                stack.bootstrapServers(), stack.schemaRegistryUrl());
+        return stack;
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    /** Confluent-API base URL of the registry (including /apis/ccompat/v7), or null if not started. */
+    public String schemaRegistryUrl() {
+        return registry == null ? null : registry.url();
+    }
+
+    /** bootstrap.servers and schema.registry.url, ready for any client config. */
+    public Map<String, Object> clientConfigs() {
+        return registry == null ? Map.of("bootstrap.servers", bootstrapServers())
+                : Map.of("bootstrap.servers", bootstrapServers(), "schema.registry.url", schemaRegistryUrl());
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Process ids of the child JVMs (broker, registry), for checks that nothing is left behind. */
+    public List<Long> pids() {
+        return registry == null ? List.of(kafka.pid()) : List.of(kafka.pid(), registry.pid());
+    }
+
+    @Override
+    public void close() {
+        kafka.close();
+        if (registry != null) {
+            registry.close();
+        }
+        if (deleteDataDir) {
+            try (Stream<Path> files = Files.walk(dataDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                log.warn("Could not delete {}: {}", dataDir, e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.physmaster.stack;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code physmaster-stack}: runs the local stack until Ctrl-C. */
+@Command(name = "physmaster-stack", mixinStandardHelpOptions = true,
+        description = "Start a real KRaft Kafka broker and the schema registry on loopback, create the topics, "
+                + "and keep them up until Ctrl-C.")
+public final class LocalStackMain implements Callable<Integer> {
+
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Broker port (default ${DEFAULT-VALUE}; 0 = any)")
+    int kafkaPort;
+    @Option(names = "--registry-port", defaultValue = "8081", description = "Registry port (default ${DEFAULT-VALUE}; 0 = any)")
+    int registryPort;
+    @Option(names = "--data-dir", defaultValue = "run/stack", description = "Data and logs (default ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+        LocalStack stack = LocalStack.start(new LocalStackConfig(dataDir, kafkaPort, registryPort, true,
+                Duration.ofSeconds(120)));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Stopping the local stack ...");
+            stack.close();
+            System.out.println("Stopped.");
+            stopped.countDown();
+        }, "stack-shutdown"));
+        System.out.println("Kafka bootstrap servers: " + stack.bootstrapServers());
+        System.out.println("Schema registry:         " + stack.schemaRegistryUrl());
+        System.out.println("Data and logs:           " + stack.dataDir());
+        System.out.println("PhysMaster local stack is ready. Press Ctrl-C to stop.");
+        stopped.await();
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new LocalStackMain()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+}

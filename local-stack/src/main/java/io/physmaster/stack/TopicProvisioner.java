@@ -1,0 +1,47 @@
+package io.physmaster.stack;
+
+import io.physmaster.topics.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates every topic in {@link Topics#ALL} with its partitions and configs; existing topics are left alone. */
+public final class TopicProvisioner {
+
+    /** Returns the names it created (empty when all existed). */
+    public static List<String> ensureTopics(String bootstrapServers, short replicationFactor)
+            throws ExecutionException, InterruptedException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = new ArrayList<>();
+            for (Topics.Topic t : Topics.ALL) {
+                if (!existing.contains(t.name())) {
+                    missing.add(new NewTopic(t.name(), Optional.of(t.partitions()), Optional.of(replicationFactor))
+                            .configs(t.configs()));
+                }
+            }
+            List<String> created = new ArrayList<>();
+            for (var e : admin.createTopics(missing).values().entrySet()) {
+                try {
+                    e.getValue().get();
+                    created.add(e.getKey());
+                } catch (ExecutionException ex) {
+                    if (!(ex.getCause() instanceof TopicExistsException)) {
+                        throw ex; // a racing creator is fine, anything else is not
+                    }
+                }
+            }
+            return created;
+        }
+    }
+
+    private TopicProvisioner() {
+    }
+}
