@@ -1,0 +1,207 @@
+package io.physmaster.client;
+
+import io.physmaster.requests.InvalidRequestException;
+import io.physmaster.schemas.EncoderVersion;
+import io.physmaster.schemas.GeneratedVideo;
+import io.physmaster.schemas.PreferenceSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code physmaster-client}: the command line over {@link PhysMasterClient}. Connection settings come from
+ * options or the PHYSMASTER_* environment variables; defaults reach the local stack.
+ */
+@Command(name = "physmaster-client", mixinStandardHelpOptions = true,
+        description = "Submit generation requests, fetch videos, send preferences, manage encoder versions.",
+        subcommands = {ClientCli.Submit.class, ClientCli.Videos.class, ClientCli.Prefer.class,
+                ClientCli.Versions.class})
+public final class ClientCli {
+
+    /** Exit codes: 0 ok, 2 bad input (nothing published), 3 timed out, 1 anything else. */
+    static final int BAD_INPUT = 2;
+    static final int TIMED_OUT = 3;
+
+    static class Connection {
+        @Option(names = "--bootstrap-servers", description = "Kafka (default: $PHYSMASTER_BOOTSTRAP_SERVERS or localhost:9092)")
+        String bootstrap;
+        @Option(names = "--registry", description = "Schema registry URL (default: $PHYSMASTER_SCHEMA_REGISTRY_URL or http://localhost:8081/apis/ccompat/v7)")
+        String registry;
+        @Option(names = "--blob-store", description = "Blob store location (default: $PHYSMASTER_BLOB_STORE or run/blobs)")
+        String blobStore;
+
+        ClientSettings settings() {
+            ClientSettings env = ClientSettings.fromEnv(System.getenv());
+            return new ClientSettings(bootstrap != null ? bootstrap : env.bootstrapServers(),
+                    registry != null ? registry : env.schemaRegistryUrl(),
+                    blobStore != null ? blobStore : env.blobStore(), env.requestTimeout());
+        }
+    }
+
+    @Command(name = "submit", mixinStandardHelpOptions = true, description = "Publish a generation request; prints its id.")
+    static final class Submit implements Callable<Integer> {
+        @CommandLine.Mixin Connection conn = new Connection();
+        @Parameters(index = "0", description = "First frame, PNG or JPEG") Path image;
+        @Option(names = "--samples", defaultValue = "2") int samples;
+        @Option(names = "--frames", defaultValue = "16") int frames;
+        @Option(names = "--steps", defaultValue = "8") int steps;
+        @Option(names = "--guidance", defaultValue = "1.0") float guidance;
+        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--prompt") String prompt;
+        @Option(names = "--scene", description = "Proxy-task scene id (split:index) of the frame, for the judge") String scene;
+        @Option(names = "--encoder-version", description = "Pin an encoder version") String encoderVersion;
+        @Option(names = "--wait", description = "Also wait for the videos and save them to --out") boolean await;
+        @Option(names = "--out", defaultValue = "out/videos") Path out;
+        @Option(names = "--timeout", defaultValue = "PT5M", description = "ISO-8601 duration for --wait") Duration timeout;
+
+        @Override
+        public Integer call() throws Exception {
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(image);
+            } catch (NoSuchFileException e) {
+                System.err.println("error: no such image file: " + image);
+                return BAD_INPUT;
+            }
+            try (PhysMasterClient client = PhysMasterClient.connect(conn.settings())) {
+                String id = client.submit(Submission.of(bytes).withSamples(samples).withFrames(frames)
+                        .withSteps(steps).withGuidance(guidance).withSeed(seed).withPrompt(prompt)
+                        .withSceneId(scene).withEncoderVersion(encoderVersion));
+                System.out.println(id);
+                if (await) {
+                    for (GeneratedVideo v : client.awaitVideos(id, samples, timeout)) {
+                        System.out.println(client.download(v, out));
+                    }
+                }
+                return 0;
+            } catch (InvalidRequestException e) {
+                System.err.println("error: " + e.getMessage() + " (nothing was published)");
+                return BAD_INPUT;
+            } catch (TimeoutException e) {
+                System.err.println("error: " + e.getMessage());
+                return TIMED_OUT;
+            }
+        }
+    }
+
+    @Command(name = "videos", mixinStandardHelpOptions = true,
+            description = "Follow finished videos and save them, with a progress line.")
+    static final class Videos implements Callable<Integer> {
+        @CommandLine.Mixin Connection conn = new Connection();
+        @Option(names = "--request", description = "Only this request's videos") String request;
+        @Option(names = "--count", defaultValue = "0", description = "Stop after this many videos (0 = until timeout)") int count;
+        @Option(names = "--since", defaultValue = "PT1H", description = "Start this long ago (ISO-8601 duration)") Duration since;
+        @Option(names = "--timeout", defaultValue = "PT10M") Duration timeout;
+        @Option(names = "--out", defaultValue = "out/videos") Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            AtomicInteger saved = new AtomicInteger();
+            Instant start = Instant.now();
+            try (PhysMasterClient client = PhysMasterClient.connect(conn.settings())) {
+                client.followVideos(Instant.now().minus(since), v -> {
+                    if (request != null && !request.equals(v.getRequestId())) {
+                        return true;
+                    }
+                    try {
+                        Path p = client.download(v, out);
+                        int n = saved.incrementAndGet();
+                        double secs = Math.max(1e-3, Duration.between(start, Instant.now()).toMillis() / 1000.0);
+                        System.err.printf("\r%s %d%s videos  %.2f/s  last %s", bar(n, count), n,
+                                count > 0 ? "/" + count : "", n / secs, p.getFileName());
+                        System.out.println();
+                        System.out.println(p);
+                    } catch (IOException e) {
+                        System.err.println("\nskipping " + v.getVideoUri() + ": " + e.getMessage());
+                    }
+                    return count == 0 || saved.get() < count;
+                }, timeout);
+            }
+            System.err.println();
+            if (count > 0 && saved.get() < count) {
+                System.err.println("error: " + saved.get() + " of " + count + " videos within " + timeout);
+                return TIMED_OUT;
+            }
+            return 0;
+        }
+
+        private static String bar(int n, int total) {
+            if (total <= 0) {
+                return "";
+            }
+            int w = 20;
+            int filled = Math.min(w, n * w / total);
+            return "[" + "#".repeat(filled) + " ".repeat(w - filled) + "]";
+        }
+    }
+
+    @Command(name = "prefer", mixinStandardHelpOptions = true,
+            description = "Say which of two samples of a request is more physical.")
+    static final class Prefer implements Callable<Integer> {
+        @CommandLine.Mixin Connection conn = new Connection();
+        @Parameters(index = "0", description = "Request id") String request;
+        @Parameters(index = "1", description = "Preferred sample index") int preferred;
+        @Parameters(index = "2", description = "Rejected sample index") int rejected;
+        @Option(names = "--annotator", defaultValue = "${sys:user.name}") String annotator;
+        @Option(names = "--confidence", defaultValue = "1.0") float confidence;
+        @Option(names = "--lookup-timeout", defaultValue = "PT10S") Duration lookup;
+
+        @Override
+        public Integer call() throws Exception {
+            try (PhysMasterClient client = PhysMasterClient.connect(conn.settings())) {
+                System.out.println(client.prefer(request, preferred, rejected, PreferenceSource.HUMAN, annotator,
+                        confidence, lookup));
+                return 0;
+            } catch (InvalidRequestException e) {
+                System.err.println("error: " + e.getMessage() + " (nothing was published)");
+                return BAD_INPUT;
+            }
+        }
+    }
+
+    @Command(name = "versions", mixinStandardHelpOptions = true,
+            description = "List encoder versions (the last is served), or roll back to one with --rollback.")
+    static final class Versions implements Callable<Integer> {
+        @CommandLine.Mixin Connection conn = new Connection();
+        @Option(names = "--rollback", description = "Republish this version so workers serve it again") String rollback;
+
+        @Override
+        public Integer call() throws Exception {
+            try (PhysMasterClient client = PhysMasterClient.connect(conn.settings())) {
+                if (rollback != null) {
+                    client.rollback(rollback, Duration.ofSeconds(20));
+                    System.out.println("serving " + rollback);
+                    return 0;
+                }
+                List<EncoderVersion> versions = client.encoderVersions(Duration.ofSeconds(20));
+                System.out.printf("%-20s %-20s %-24s %s%n", "VERSION", "PARENT", "CREATED", "FIGURES");
+                for (EncoderVersion v : versions) {
+                    System.out.printf("%-20s %-20s %-24s %s%n", v.getVersion(), v.getParent(), v.getCreatedAt(),
+                            v.getEvaluationFigures());
+                }
+                if (!versions.isEmpty()) {
+                    System.out.println("serving: " + versions.get(versions.size() - 1).getVersion());
+                }
+                return 0;
+            } catch (InvalidRequestException e) {
+                System.err.println("error: " + e.getMessage());
+                return BAD_INPUT;
+            }
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ClientCli()).execute(args));
+    }
+}
