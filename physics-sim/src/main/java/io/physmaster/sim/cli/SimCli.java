@@ -1,0 +1,112 @@
+package io.physmaster.sim.cli;
+
+import io.physmaster.sim.ClipSpec;
+import io.physmaster.sim.ProxyTask;
+import io.physmaster.sim.RenderedClip;
+import io.physmaster.sim.SceneSpec;
+import io.physmaster.sim.Split;
+import io.physmaster.sim.io.ClipFile;
+import io.physmaster.sim.io.ContactSheet;
+import io.physmaster.sim.io.VideoFiles;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code physmaster sim}: render scenes for people and write datasets for training. */
+@Command(name = "sim", mixinStandardHelpOptions = true,
+        description = "The proxy-task simulator: render scenes, write datasets.",
+        subcommands = {SimCli.Render.class, SimCli.Dataset.class})
+public final class SimCli {
+
+    @Command(name = "render", mixinStandardHelpOptions = true,
+            description = "Render scenes to MP4, GIF, a contact sheet and a .pmv file.")
+    static final class Render implements Callable<Integer> {
+        @Option(names = "--split", defaultValue = "train", description = "train, seen or unseen") String split;
+        @Option(names = "--index", defaultValue = "0", description = "First scene index") long index;
+        @Option(names = "--count", defaultValue = "1") int count;
+        @Option(names = "--size", defaultValue = "32", description = "Frame size in pixels") int size;
+        @Option(names = "--frames", defaultValue = "16") int frames;
+        @Option(names = "--fps", defaultValue = "10") double fps;
+        @Option(names = "--scale", defaultValue = "8", description = "Upscale factor for MP4/GIF") int scale;
+        @Option(names = "--out", defaultValue = "out/sim") Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            ClipSpec clip = new ClipSpec(size, frames, fps);
+            List<ContactSheet.Row> rows = new ArrayList<>();
+            for (long i = index; i < index + count; i++) {
+                SceneSpec scene = ProxyTask.scene(Split.parse(split), i);
+                RenderedClip c = ProxyTask.render(scene, clip);
+                String name = scene.id().replace(':', '-');
+                VideoFiles.writeMp4(c.video(), c.frames(), c.height(), c.width(), fps, scale, out.resolve(name + ".mp4"));
+                VideoFiles.writeGif(c.video(), c.frames(), c.height(), c.width(), fps, scale, out.resolve(name + ".gif"));
+                ClipFile.write(out.resolve(name + ".pmv"), contents(c, fps));
+                rows.add(new ContactSheet.Row(scene.id(), c.video(), c.frames(), c.height(), c.width()));
+                System.out.println(out.resolve(name + ".mp4"));
+            }
+            Path sheet = ContactSheet.write(rows, Math.max(64, size), out.resolve("contact-sheet.png"));
+            System.out.println(sheet);
+            return 0;
+        }
+    }
+
+    @Command(name = "dataset", mixinStandardHelpOptions = true,
+            description = "Write the train, seen and unseen splits as .pmv files with an index.")
+    static final class Dataset implements Callable<Integer> {
+        @Option(names = "--train", defaultValue = "2000") int train;
+        @Option(names = "--seen", defaultValue = "200") int seen;
+        @Option(names = "--unseen", defaultValue = "200") int unseen;
+        @Option(names = "--size", defaultValue = "32") int size;
+        @Option(names = "--frames", defaultValue = "16") int frames;
+        @Option(names = "--fps", defaultValue = "10") double fps;
+        @Option(names = "--out", defaultValue = "out/dataset") Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            ClipSpec clip = new ClipSpec(size, frames, fps);
+            long t0 = System.nanoTime();
+            int total = 0;
+            for (var e : List.of(java.util.Map.entry(Split.TRAIN, train), java.util.Map.entry(Split.SEEN_TEST, seen),
+                    java.util.Map.entry(Split.UNSEEN_TEST, unseen))) {
+                Path dir = out.resolve(e.getKey().shortName());
+                Files.createDirectories(dir);
+                try (PrintWriter index = new PrintWriter(Files.newBufferedWriter(dir.resolve("index.csv")))) {
+                    index.println("scene_id,file,objects,dropping,frames,size,fps");
+                    for (int i = 0; i < e.getValue(); i++) {
+                        SceneSpec scene = ProxyTask.scene(e.getKey(), i);
+                        RenderedClip c = ProxyTask.render(scene, clip);
+                        String file = String.format("%06d.pmv", i);
+                        ClipFile.write(dir.resolve(file), contents(c, fps));
+                        index.printf("%s,%s,%d,%d,%d,%d,%s%n", scene.id(), file, c.objectCount(), scene.dropCount(),
+                                frames, size, fps);
+                        total++;
+                        if (total % 100 == 0) {
+                            double secs = (System.nanoTime() - t0) / 1e9;
+                            System.err.printf("\r%d scenes, %.1f scenes/s", total, total / secs);
+                        }
+                    }
+                }
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            System.err.println();
+            System.out.printf("wrote %d scenes to %s in %.1f s (%.1f scenes/s)%n", total, out, secs, total / secs);
+            return 0;
+        }
+    }
+
+    static ClipFile.Contents contents(RenderedClip c, double fps) {
+        return new ClipFile.Contents(c.scene().id(), c.frames(), c.height(), c.width(), fps, c.video(), c.masks(),
+                c.dropping());
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new SimCli()).execute(args));
+    }
+}
