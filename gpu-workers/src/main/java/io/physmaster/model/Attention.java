@@ -1,0 +1,75 @@
+package io.physmaster.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * Multi-head attention. Queries come from x; keys and values from x and, when given, extra context tokens
+ * (the first frame's and the PhysEncoder's tokens), so the sequence attends to its conditioning.
+ *
+ * <pre>
+ *   x: [N, S, D], context: [N, C, D]  ->  [N, S, D]
+ *   q = x Wq;  k, v = [x; context] Wk, Wv;  split into H heads of D/H
+ *   out = softmax(q k^T / sqrt(D/H)) v,  heads concatenated, then Wo
+ * </pre>
+ */
+public final class Attention extends ModelBlock {
+
+    private final int dim;
+    private final int heads;
+    private final Linear q;
+    private final Linear kv;
+    private final Linear out;
+
+    public Attention(int dim, int heads) {
+        this.dim = dim;
+        this.heads = heads;
+        this.q = addChildBlock("q", new Linear(dim, dim));
+        this.kv = addChildBlock("kv", new Linear(dim, 2 * dim));
+        this.out = addChildBlock("out", new Linear(dim, dim));
+    }
+
+    public NDArray apply(ParameterStore ps, NDArray x, NDArray context, boolean training) {
+        long n = x.getShape().get(0);
+        long s = x.getShape().get(1);
+        int dh = dim / heads;
+        NDArray keysFrom = context == null ? x : x.concat(context, 1);        // [N, S+C, D]
+        long sk = keysFrom.getShape().get(1);
+        NDArray queries = q.apply(ps, x, training)                             // [N, S, D]
+                .reshape(n, s, heads, dh).transpose(0, 2, 1, 3);                // [N, H, S, dh]
+        NDArray kvs = kv.apply(ps, keysFrom, training)                          // [N, S+C, 2D]
+                .reshape(n, sk, 2, heads, dh).transpose(2, 0, 3, 1, 4);         // [2, N, H, S+C, dh]
+        NDArray keys = kvs.get(0);
+        NDArray values = kvs.get(1);
+        NDArray scores = queries.matMul(keys.transpose(0, 1, 3, 2))             // [N, H, S, S+C]
+                .div((float) Math.sqrt(dh));
+        NDArray weights = scores.softmax(-1);
+        NDArray mixed = weights.matMul(values)                                  // [N, H, S, dh]
+                .transpose(0, 2, 1, 3).reshape(n, s, dim);                      // [N, S, D]
+        return out.apply(ps, mixed, training);
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+                                     PairList<String, Object> params) {
+        return new NDList(apply(ps, inputs.get(0), inputs.size() > 1 ? inputs.get(1) : null, training));
+    }
+
+    /** Linear layers, for LoRA. */
+    public Linear[] linears() {
+        return new Linear[] {q, kv, out};
+    }
+
+    /** Multiply-accumulates for S queries against S+C keys, per sequence. */
+    public long macs(long s, long c) {
+        return s * q.macsPerRow() + (s + c) * kv.macsPerRow() + s * out.macsPerRow() + 2 * s * (s + c) * dim;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+}

@@ -1,0 +1,52 @@
+package io.physmaster.model;
+
+/**
+ * Architecture of the video model. Saved in every checkpoint; loading refuses a checkpoint whose config
+ * differs from the model it is loaded into.
+ *
+ * @param frames         frames per video, including the given first frame (T)
+ * @param size           frame side in pixels (H = W)
+ * @param patch          patch side in pixels; a frame is (size/patch)^2 tokens
+ * @param dim            transformer width D
+ * @param heads          attention heads
+ * @param depth          DiT blocks
+ * @param physTokens     c_phys tokens from the PhysEncoder (0 = the "DiT only" baseline, no PhysEncoder)
+ * @param backboneWidth  channels of the backbone's feature map
+ */
+public record ModelConfig(int frames, int size, int patch, int dim, int heads, int depth, int physTokens,
+                          int backboneWidth) {
+
+    /** The shipped proxy-task model: 16 frames of 32x32, 4x4 patches, D=64, 4 blocks, 16 c_phys tokens. */
+    public static final ModelConfig PROXY = new ModelConfig(16, 32, 4, 64, 4, 4, 16, 64);
+
+    public ModelConfig {
+        if (size % patch != 0 || size % 4 != 0) {
+            throw new IllegalArgumentException("size must be a multiple of patch and of 4: " + size + "/" + patch);
+        }
+        if (dim % heads != 0) {
+            throw new IllegalArgumentException("dim " + dim + " must divide into " + heads + " heads");
+        }
+        if (frames < 2) {
+            throw new IllegalArgumentException("frames must be >= 2");
+        }
+    }
+
+    /** The same model without a PhysEncoder (first-frame conditioning only). */
+    public ModelConfig withoutPhysEncoder() {
+        return new ModelConfig(frames, size, patch, dim, heads, depth, 0, backboneWidth);
+    }
+
+    public boolean usesPhysEncoder() {
+        return physTokens > 0;
+    }
+
+    /** Tokens per frame: P = (size / patch)^2. */
+    public int patchesPerFrame() {
+        return (size / patch) * (size / patch);
+    }
+
+    /** Values per patch: 3 * patch * patch. */
+    public int patchDim() {
+        return 3 * patch * patch;
+    }
+}

@@ -1,0 +1,69 @@
+package io.physmaster.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * The whole generator: PhysEncoder (absent in the "DiT only" baseline) feeding the video flow transformer.
+ * <pre>  v = DiT(x_t, t, first, E_p(first))  </pre>
+ */
+public final class PhysMasterModel extends ModelBlock {
+
+    private final ModelConfig cfg;
+    private final PhysEncoder encoder;
+    private final VideoFlowTransformer dit;
+
+    public PhysMasterModel(ModelConfig cfg) {
+        this.cfg = cfg;
+        this.encoder = cfg.usesPhysEncoder()
+                ? addChildBlock("encoder", new PhysEncoder(new ConvBackbone(cfg.backboneWidth()),
+                        new PhysicalHead(cfg.backboneWidth(), cfg.dim(), cfg.physTokens())))
+                : null;
+        this.dit = addChildBlock("dit", new VideoFlowTransformer(cfg));
+    }
+
+    /** c_phys for a batch of first frames, or null without a PhysEncoder. */
+    public NDArray physical(ParameterStore ps, NDArray first, boolean training) {
+        return encoder == null ? null : encoder.apply(ps, first, training);
+    }
+
+    /** Velocity with a precomputed c_phys (null = no physical conditioning). */
+    public NDArray velocity(ParameterStore ps, NDArray xt, NDArray t, NDArray first, NDArray cPhys, boolean training) {
+        return dit.velocity(ps, xt, t, first, cPhys, training);
+    }
+
+    public ModelConfig config() {
+        return cfg;
+    }
+
+    public PhysEncoder encoder() {
+        return encoder;
+    }
+
+    public VideoFlowTransformer dit() {
+        return dit;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+        // inputs: x_t [B, F, 3, H, W], t [B], first [B, 3, H, W], optional keep [B] (0 drops c_phys: CFG training)
+        NDArray first = in.get(2);
+        NDArray cPhys = physical(ps, first, training);
+        if (cPhys != null && in.size() > 3) {
+            cPhys = cPhys.mul(in.get(3).reshape(-1, 1, 1));
+        }
+        return new NDList(velocity(ps, in.get(0), in.get(1), first, cPhys, training));
+    }
+
+    /** Multiply-accumulates per sample for one velocity evaluation (encoder included). */
+    public long macs() {
+        long enc = 0;
+        if (encoder != null) {
+            ConvBackbone bb = (ConvBackbone) encoder.backbone();
+            enc = bb.macs(cfg.size()) + encoder.head().macs(cfg.size() / 4);
+        }
+        return enc + dit.macs();
+    }
+}

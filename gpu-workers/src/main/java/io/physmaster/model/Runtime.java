@@ -1,0 +1,32 @@
+package io.physmaster.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+
+/** Where models run: the first GPU when DJL finds one, else the CPU with PyTorch threads set to the cores. */
+public final class Runtime {
+
+    static {
+        int cores = java.lang.Runtime.getRuntime().availableProcessors();
+        // Must be set before the PyTorch engine loads; an explicit -D or env setting wins.
+        if (System.getProperty("ai.djl.pytorch.num_threads") == null && System.getenv("OMP_NUM_THREADS") == null) {
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(cores));
+        }
+        if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+    }
+
+    public static Device device() {
+        return Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+    }
+
+    public static String describe() {
+        Engine e = Engine.getInstance();
+        return e.getEngineName() + " " + e.getVersion() + " on " + device();
+    }
+
+    private Runtime() {
+    }
+}

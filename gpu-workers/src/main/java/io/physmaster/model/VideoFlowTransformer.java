@@ -1,0 +1,139 @@
+package io.physmaster.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The image-to-video flow transformer ("DiT"): predicts the velocity of frames 1..T-1 given their noisy
+ * state x_t, the flow time t, the first frame and c_phys.
+ *
+ * <pre>
+ *   x_t    [B, F, 3, H, W]   F = T - 1 generated frames, values ~ [-1, 1] at t = 1
+ *   t      [B]
+ *   first  [B, 3, H, W]      the given frame
+ *   c_phys [B, K, D] or null (the "DiT only" baseline, or classifier-free guidance's unconditional pass)
+ *
+ *   tokens = PatchEmbed(x_t) + space_pos + time_pos                    [B, F, P, D]
+ *   c_image = PatchEmbed(first) + space_pos + image_type               [B, P, D]
+ *   cond = [c_image ; c_phys + phys_type]                              [B, P + K, D]
+ *   for each block: tokens = DiTBlock(tokens, cond, c_image, TimeEmbed(t))
+ *   v = Unpatchify(Linear(mod(LN(tokens))))                            [B, F, 3, H, W]
+ * </pre>
+ */
+public final class VideoFlowTransformer extends ModelBlock {
+
+    private final ModelConfig cfg;
+    private final Linear patchEmbed;
+    private final Linear imageEmbed;
+    private final Parameter spacePos;
+    private final Parameter timePos;
+    private final Parameter imageType;
+    private final Parameter physType;
+    private final TimestepEmbedding timeEmbed;
+    private final List<DiTBlock> blocks = new ArrayList<>();
+    private final Linear finalAda;
+    private final Linear finalOut;
+
+    public VideoFlowTransformer(ModelConfig cfg) {
+        this.cfg = cfg;
+        int d = cfg.dim();
+        this.patchEmbed = addChildBlock("patch_embed", new Linear(cfg.patchDim(), d));
+        this.imageEmbed = addChildBlock("image_embed", new Linear(cfg.patchDim(), d));
+        this.spacePos = addParameter(param("space_pos", cfg.patchesPerFrame(), d));
+        this.timePos = addParameter(Parameter.builder().setName("time_pos").setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(cfg.frames() - 1, 1, d)).optInitializer(new NormalInitializer(0.02f)).build());
+        this.imageType = addParameter(param("image_type", 1, d));
+        this.physType = addParameter(param("phys_type", 1, d));
+        this.timeEmbed = addChildBlock("time_embed", new TimestepEmbedding(d));
+        for (int i = 0; i < cfg.depth(); i++) {
+            blocks.add(addChildBlock("block" + i, new DiTBlock(d, cfg.heads())));
+        }
+        this.finalAda = addChildBlock("final_ada", new Linear(d, 2 * d, true));
+        this.finalOut = addChildBlock("final_out", new Linear(d, cfg.patchDim(), true));
+    }
+
+    private static Parameter param(String name, int rows, int d) {
+        return Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT).optShape(new Shape(rows, d))
+                .optInitializer(new NormalInitializer(0.02f)).build();
+    }
+
+    public NDArray velocity(ParameterStore ps, NDArray xt, NDArray t, NDArray first, NDArray cPhys, boolean training) {
+        long b = xt.getShape().get(0);
+        long f = xt.getShape().get(1);
+        int d = cfg.dim();
+        var dev = xt.getDevice();
+        NDArray space = ps.getValue(spacePos, dev, training);                                    // [P, D]
+        NDArray tokens = patchEmbed.apply(ps, patchify(xt), training)                             // [B, F, P, D]
+                .add(space)                                                                       // + [P, D]
+                .add(ps.getValue(timePos, dev, training));                                        // + [F, 1, D]
+        NDArray image = imageEmbed.apply(ps, patchify(first.expandDims(1)), training).squeeze(1)   // [B, P, D]
+                .add(space).add(ps.getValue(imageType, dev, training));
+        NDArray cond = cPhys == null ? image
+                : image.concat(cPhys.add(ps.getValue(physType, dev, training)), 1);              // [B, P+K, D]
+        NDArray c = timeEmbed.apply(ps, t, training);                                              // [B, D]
+        for (DiTBlock block : blocks) {
+            tokens = block.apply(ps, tokens, cond, image, c, training);
+        }
+        NDList m = finalAda.apply(ps, Ops.gelu(c), training).split(2, 1);
+        NDArray out = finalOut.apply(ps, Ops.modulate(Ops.layerNorm(tokens), m.get(0), m.get(1)), training);
+        return unpatchify(out, b, f);                                                              // [B, F, 3, H, W]
+    }
+
+    /** [B, F, 3, H, W] -> [B, F, P, 3*p*p]. */
+    NDArray patchify(NDArray video) {
+        Shape s = video.getShape();
+        long b = s.get(0);
+        long f = s.get(1);
+        int p = cfg.patch();
+        int g = cfg.size() / p;
+        return video.reshape(b, f, 3, g, p, g, p)
+                .transpose(0, 1, 3, 5, 2, 4, 6)                 // [B, F, gy, gx, 3, py, px]
+                .reshape(b, f, (long) g * g, cfg.patchDim());
+    }
+
+    /** [B, F, P, 3*p*p] -> [B, F, 3, H, W]. */
+    NDArray unpatchify(NDArray tokens, long b, long f) {
+        int p = cfg.patch();
+        int g = cfg.size() / p;
+        return tokens.reshape(b, f, g, g, 3, p, p)
+                .transpose(0, 1, 4, 2, 5, 3, 6)                 // [B, F, 3, gy, py, gx, px]
+                .reshape(b, f, 3, cfg.size(), cfg.size());
+    }
+
+    public ModelConfig config() {
+        return cfg;
+    }
+
+    /** Every Linear inside the transformer blocks (where LoRA adapters go). */
+    public List<Linear> blockLinears() {
+        List<Linear> all = new ArrayList<>();
+        for (DiTBlock b : blocks) {
+            all.addAll(List.of(b.linears()));
+        }
+        return all;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+        return new NDList(velocity(ps, in.get(0), in.get(1), in.get(2), in.size() > 3 ? in.get(3) : null, training));
+    }
+
+    /** Multiply-accumulates per sample for one forward pass. */
+    public long macs() {
+        long f = cfg.frames() - 1;
+        long p = cfg.patchesPerFrame();
+        long c = p + cfg.physTokens();
+        long total = (f + 1) * p * patchEmbed.macsPerRow() + f * p * finalOut.macsPerRow();
+        for (DiTBlock b : blocks) {
+            total += b.macs(f, p, c);
+        }
+        return total;
+    }
+}

@@ -1,0 +1,85 @@
+package io.physmaster.sample;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import io.physmaster.model.ModelConfig;
+import io.physmaster.model.PhysMasterModel;
+import java.util.Random;
+import java.util.function.IntConsumer;
+
+/**
+ * Euler integration of the flow from noise (t = 0) to video (t = 1), several samples in one batch.
+ * <pre>
+ *   x_0 ~ N(0, I) from java.util.Random(seed_i)   (deterministic per seed, on any device)
+ *   for k = 0..S-1:  t = k / S;  v = v_theta(x, t, first, c_phys);  x += v / S
+ *   with guidance g != 1:  v = v_u + g (v - v_u), v_u computed with c_phys = 0
+ * </pre>
+ * The returned videos start with the given first frame, exactly.
+ */
+public final class EulerSampler {
+
+    private final PhysMasterModel model;
+    private final NDManager manager;
+
+    public EulerSampler(PhysMasterModel model, NDManager manager) {
+        this.model = model;
+        this.manager = manager;
+    }
+
+    /**
+     * @param firstFrame [3, H, W] in [0, 1]
+     * @param seeds      one per sample
+     * @param onStep     called with each completed step (progress), may be null
+     * @return per sample a [T, 3, H, W] video in [0, 1]
+     */
+    public float[][] sample(float[] firstFrame, long[] seeds, int steps, float guidance, IntConsumer onStep) {
+        ModelConfig cfg = model.config();
+        int n = seeds.length;
+        int s = cfg.size();
+        int frames = cfg.frames() - 1;
+        int plane = 3 * s * s;
+        if (firstFrame.length != plane) {
+            throw new IllegalArgumentException("first frame must be 3x" + s + "x" + s + ", got " + firstFrame.length
+                    + " values");
+        }
+        try (NDManager m = manager.newSubManager()) {
+            ParameterStore ps = new ParameterStore(m, false);
+            NDArray first = m.create(firstFrame, new Shape(1, 3, s, s)).mul(2f).sub(1f)
+                    .broadcast(n, 3, s, s);                                            // [n, 3, H, W] in [-1, 1]
+            NDArray cPhys = model.physical(ps, first, false);                          // [n, K, D] or null
+            NDArray cNone = cPhys == null ? null : cPhys.zerosLike();
+            float[] noise = new float[n * frames * plane];
+            for (int i = 0; i < n; i++) {
+                Random r = new Random(seeds[i]);
+                for (int j = 0; j < frames * plane; j++) {
+                    noise[i * frames * plane + j] = (float) r.nextGaussian();
+                }
+            }
+            NDArray x = m.create(noise, new Shape(n, frames, 3, s, s));                  // x_0
+            float dt = 1f / steps;
+            for (int k = 0; k < steps; k++) {
+                NDArray t = m.full(new Shape(n), k * dt);
+                NDArray v = model.velocity(ps, x, t, first, cPhys, false);
+                if (guidance != 1f && cPhys != null) {
+                    NDArray vu = model.velocity(ps, x, t, first, cNone, false);
+                    v = vu.add(v.sub(vu).mul(guidance));
+                }
+                x = x.add(v.mul(dt));
+                if (onStep != null) {
+                    onStep.accept(k + 1);
+                }
+            }
+            NDArray video = first.expandDims(1).concat(x, 1).clip(-1f, 1f).add(1f).div(2f); // [n, T, 3, H, W]
+            float[] all = video.toFloatArray();
+            float[][] out = new float[n][];
+            int per = (frames + 1) * plane;
+            for (int i = 0; i < n; i++) {
+                out[i] = java.util.Arrays.copyOfRange(all, i * per, (i + 1) * per);
+                System.arraycopy(firstFrame, 0, out[i], 0, plane); // exactly the given frame
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.physmaster.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.Random;
+
+/** Assembles training batches from {@link ClipData} as NDArrays. */
+final class Batches {
+
+    /** A video batch: z1 = frames 1..T-1 [B, F, 3, H, W] and the first frames [B, 3, H, W], in [-1, 1]. */
+    record VideoBatch(NDArray z1, NDArray first) {
+    }
+
+    static VideoBatch videos(NDManager m, ClipData data, int[] idx) {
+        int t = data.clip.frames();
+        int s = data.clip.size();
+        int plane = data.plane();
+        float[] z1 = new float[idx.length * (t - 1) * plane];
+        float[] first = new float[idx.length * plane];
+        for (int b = 0; b < idx.length; b++) {
+            float[] v = data.videoSigned(idx[b]);
+            System.arraycopy(v, 0, first, b * plane, plane);
+            System.arraycopy(v, plane, z1, b * (t - 1) * plane, (t - 1) * plane);
+        }
+        return new VideoBatch(m.create(z1, new Shape(idx.length, t - 1, 3, s, s)),
+                m.create(first, new Shape(idx.length, 3, s, s)));
+    }
+
+    static int[] sample(Random rnd, int n, int batch) {
+        int[] idx = new int[batch];
+        for (int i = 0; i < batch; i++) {
+            idx[i] = rnd.nextInt(n);
+        }
+        return idx;
+    }
+
+    static int[] range(int from, int batch) {
+        int[] idx = new int[batch];
+        for (int i = 0; i < batch; i++) {
+            idx[i] = from + i;
+        }
+        return idx;
+    }
+
+    /** Gaussian noise and uniform times from a seeded Java RNG: the same batch gives the same loss. */
+    static NDArray noise(NDManager m, Random rnd, Shape shape) {
+        float[] z = new float[(int) shape.size()];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (float) rnd.nextGaussian();
+        }
+        return m.create(z, shape);
+    }
+
+    static NDArray uniform(NDManager m, Random rnd, int n) {
+        float[] t = new float[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = rnd.nextFloat();
+        }
+        return m.create(t);
+    }
+
+    private Batches() {
+    }
+}

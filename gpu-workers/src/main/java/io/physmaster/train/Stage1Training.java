@@ -1,0 +1,146 @@
+package io.physmaster.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.initializer.ConstantInitializer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import io.physmaster.model.Checkpoint;
+import io.physmaster.model.FlowMatching;
+import io.physmaster.model.ModelConfig;
+import io.physmaster.model.PhysMasterModel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Stage I (SFT of the DiT and the physical head, backbone frozen) and the "DiT only" baseline: flow-matching
+ * training on simulator clips, with periodic checkpoints, resume and a held-out loss.
+ */
+public final class Stage1Training {
+
+    /** Settings of one run. */
+    public record Settings(ModelConfig config, Path backbone, int trainScenes, int heldOutScenes, int steps,
+                           int batch, float learningRate, float physDropout, long seed, int checkpointEvery,
+                           Path out, boolean resume) {
+    }
+
+    public static Map<String, Double> run(Settings s, PrintStream log) throws IOException {
+        Device device = io.physmaster.model.Runtime.device();
+        log.printf("Stage I (%s): %s, %d steps of %d, device %s%n", s.config().usesPhysEncoder() ? "DiT + PhysEncoder"
+                : "DiT only", s.config(), s.steps(), s.batch(), io.physmaster.model.Runtime.describe());
+        long t0 = System.nanoTime();
+        ClipData train = ClipData.render(io.physmaster.sim.Split.TRAIN, s.trainScenes(), io.physmaster.sim.ClipSpec.MODEL);
+        ClipData held = ClipData.render(io.physmaster.sim.Split.SEEN_TEST, s.heldOutScenes(), io.physmaster.sim.ClipSpec.MODEL);
+        log.printf("rendered %d training and %d held-out clips in %.1f s%n", train.count, held.count,
+                (System.nanoTime() - t0) / 1e9);
+
+        try (Model model = Model.newInstance("physmaster", device)) {
+            PhysMasterModel net = new PhysMasterModel(s.config());
+            net.setInitializer(new ConstantInitializer(0f), Parameter.Type.BIAS);
+            net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1));
+            model.setBlock(net);
+            long startStep = 0;
+            if (s.resume() && Files.exists(s.out())) {
+                startStep = Checkpoint.load(s.out(), "model", s.config(), net, model.getNDManager()).step();
+                log.printf("resumed from %s at step %d (optimizer moments restart)%n", s.out(), startStep);
+            } else if (s.config().usesPhysEncoder()) {
+                Checkpoint.load(s.backbone(), "backbone", s.config(), net.encoder().backbone(), model.getNDManager());
+                log.printf("loaded frozen backbone %s%n", s.backbone());
+            }
+            if (net.encoder() != null) {
+                net.encoder().backbone().freezeParameters(true);
+            }
+            DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.l2Loss())
+                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(s.learningRate()))
+                            .optClipGrad(1f).build())
+                    .optDevices(new Device[] {device});
+            Map<String, Double> figures = new LinkedHashMap<>();
+            try (Trainer trainer = model.newTrainer(tc)) {
+                Random rnd = new Random(s.seed() + startStep);
+                Progress progress = new Progress(s.config().usesPhysEncoder() ? "stage1" : "dit-only", startStep,
+                        s.steps(), log);
+                double heldOut = Double.NaN;
+                for (long step = startStep + 1; step <= s.steps(); step++) {
+                    double loss;
+                    try (NDManager m = trainer.getManager().newSubManager()) {
+                        Batches.VideoBatch b = Batches.videos(m, train, Batches.sample(rnd, train.count, s.batch()));
+                        NDArray z0 = Batches.noise(m, rnd, b.z1().getShape());
+                        NDArray t = Batches.uniform(m, rnd, s.batch());
+                        NDArray keep = keepMask(m, rnd, s.batch(), s.physDropout());
+                        NDArray xt = FlowMatching.interpolate(b.z1(), z0, t);
+                        try (GradientCollector gc = trainer.newGradientCollector()) {
+                            NDArray v = trainer.forward(new NDList(xt, t, b.first(), keep)).singletonOrThrow();
+                            NDArray l = FlowMatching.loss(v, FlowMatching.targetVelocity(b.z1(), z0));
+                            gc.backward(l);
+                            loss = l.getFloat();
+                        }
+                        trainer.step();
+                    }
+                    progress.update(step, loss);
+                    if (step % 25 == 0 || step == s.steps()) {
+                        if (step % 250 == 0 || step == s.steps()) {
+                            heldOut = heldOutLoss(net, model.getNDManager(), held, s.batch());
+                        }
+                        progress.print(step, Double.isNaN(heldOut) ? "" : String.format("  held-out %.4f", heldOut));
+                    }
+                    if (step % s.checkpointEvery() == 0 || step == s.steps()) {
+                        figures.put("train_loss", progress.smoothed());
+                        figures.put("held_out_loss", heldOut);
+                        figures.put("seconds", (System.nanoTime() - t0) / 1e9);
+                        Checkpoint.save(s.out(), "model", s.config(), net, step,
+                                Map.of("seed", s.seed(), "train_scenes", s.trainScenes(), "split", "train"), figures);
+                    }
+                }
+            }
+            log.printf("saved %s%n", s.out());
+            return figures;
+        }
+    }
+
+    static NDArray keepMask(NDManager m, Random rnd, int n, float dropout) {
+        float[] k = new float[n];
+        for (int i = 0; i < n; i++) {
+            k[i] = rnd.nextFloat() < dropout ? 0f : 1f;
+        }
+        return m.create(k);
+    }
+
+    /** Mean flow-matching loss on fixed held-out clips, noise and times (comparable across runs). */
+    public static double heldOutLoss(PhysMasterModel net, NDManager parent, ClipData held, int batch) {
+        Random rnd = new Random(12345);
+        double total = 0;
+        int batches = 0;
+        try (NDManager m = parent.newSubManager()) {
+            ParameterStore ps = new ParameterStore(m, false);
+            for (int from = 0; from + batch <= held.count; from += batch) {
+                Batches.VideoBatch b = Batches.videos(m, held, Batches.range(from, batch));
+                NDArray z0 = Batches.noise(m, rnd, b.z1().getShape());
+                NDArray t = Batches.uniform(m, rnd, batch);
+                NDArray xt = FlowMatching.interpolate(b.z1(), z0, t);
+                NDArray v = net.velocity(ps, xt, t, b.first(), net.physical(ps, b.first(), false), false);
+                total += FlowMatching.loss(v, FlowMatching.targetVelocity(b.z1(), z0)).getFloat();
+                batches++;
+            }
+        }
+        return batches == 0 ? Double.NaN : total / batches;
+    }
+
+    private Stage1Training() {
+    }
+}

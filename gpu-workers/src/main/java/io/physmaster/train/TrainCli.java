@@ -1,0 +1,80 @@
+package io.physmaster.train;
+
+import io.physmaster.model.ModelConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code physmaster train}: reproduces the shipped checkpoints.
+ * <pre>
+ *   train pretrain-backbone --out models/backbone.pmck
+ *   train stage1 --backbone models/backbone.pmck --out models/stage1.pmck
+ *   train dit-only --out models/dit-only.pmck
+ * </pre>
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train the proxy-task models.",
+        subcommands = {TrainCli.PretrainBackbone.class, TrainCli.Stage1.class, TrainCli.DitOnly.class})
+public final class TrainCli {
+
+    @Command(name = "pretrain-backbone", mixinStandardHelpOptions = true,
+            description = "Pretrain the PhysEncoder backbone on dense first-frame labels.")
+    static final class PretrainBackbone implements Callable<Integer> {
+        @Option(names = "--scenes", defaultValue = "2000") int scenes;
+        @Option(names = "--steps", defaultValue = "600") int steps;
+        @Option(names = "--batch", defaultValue = "32") int batch;
+        @Option(names = "--seed", defaultValue = "1") long seed;
+        @Option(names = "--out", defaultValue = "models/backbone.pmck") Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            BackboneTraining.run(ModelConfig.PROXY, scenes, steps, batch, seed, out, System.out);
+            return 0;
+        }
+    }
+
+    abstract static class StageOptions {
+        @Option(names = "--scenes", defaultValue = "4000", description = "Training scenes") int scenes;
+        @Option(names = "--held-out", defaultValue = "64", description = "Held-out (seen-test) scenes") int heldOut;
+        @Option(names = "--steps", defaultValue = "3000") int steps;
+        @Option(names = "--batch", defaultValue = "8") int batch;
+        @Option(names = "--lr", defaultValue = "3e-4") float lr;
+        @Option(names = "--phys-dropout", defaultValue = "0.1", description = "Drop c_phys this often (for guidance)") float dropout;
+        @Option(names = "--seed", defaultValue = "1") long seed;
+        @Option(names = "--checkpoint-every", defaultValue = "250") int every;
+        @Option(names = "--resume", description = "Continue from --out if it exists") boolean resume;
+    }
+
+    @Command(name = "stage1", mixinStandardHelpOptions = true,
+            description = "Stage I: flow-matching SFT of the DiT and the physical head, backbone frozen.")
+    static final class Stage1 extends StageOptions implements Callable<Integer> {
+        @Option(names = "--backbone", defaultValue = "models/backbone.pmck") Path backbone;
+        @Option(names = "--out", defaultValue = "models/stage1.pmck") Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            Stage1Training.run(new Stage1Training.Settings(ModelConfig.PROXY, backbone, scenes, heldOut, steps, batch,
+                    lr, dropout, seed, every, out, resume), System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "dit-only", mixinStandardHelpOptions = true,
+            description = "Ablation baseline: the DiT with first-frame conditioning only, no PhysEncoder.")
+    static final class DitOnly extends StageOptions implements Callable<Integer> {
+        @Option(names = "--out", defaultValue = "models/dit-only.pmck") Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            Stage1Training.run(new Stage1Training.Settings(ModelConfig.PROXY.withoutPhysEncoder(), null, scenes, heldOut,
+                    steps, batch, lr, 0f, seed, every, out, resume), System.out);
+            return 0;
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new TrainCli()).execute(args));
+    }
+}

@@ -1,0 +1,222 @@
+package io.physmaster.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.ConstantInitializer;
+import io.physmaster.sample.EulerSampler;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Small-config checks of the model's shapes, gradients, checkpoints and determinism. */
+class ModelTest {
+
+    static final ModelConfig TINY = new ModelConfig(4, 16, 4, 16, 2, 1, 4, 8);
+
+    NDManager manager;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void setUp() {
+        Runtime.device();
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterEach
+    void tearDown() {
+        manager.close();
+    }
+
+    static PhysMasterModel build(ModelConfig cfg, NDManager m) {
+        PhysMasterModel net = new PhysMasterModel(cfg);
+        net.setInitializer(new ConstantInitializer(0f), Parameter.Type.BIAS);
+        net.initialize(m, DataType.FLOAT32, new Shape(1));
+        return net;
+    }
+
+    static NDArray random(NDManager m, long seed, long... shape) {
+        Random r = new Random(seed);
+        Shape s = new Shape(shape);
+        float[] v = new float[(int) s.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return m.create(v, s);
+    }
+
+    @Test
+    void shapesFlowThroughEveryPart() {
+        PhysMasterModel net = build(TINY, manager);
+        ParameterStore ps = new ParameterStore(manager, false);
+        NDArray first = random(manager, 1, 2, 3, 16, 16);
+        NDArray cPhys = net.physical(ps, first, false);
+        assertEquals(new Shape(2, 4, 16), cPhys.getShape());                       // [B, K, D]
+        NDArray xt = random(manager, 2, 2, 3, 3, 16, 16);                           // [B, T-1, 3, H, W]
+        NDArray v = net.velocity(ps, xt, manager.create(new float[] {0.1f, 0.7f}), first, cPhys, false);
+        assertEquals(xt.getShape(), v.getShape());
+        NDArray patches = net.dit().patchify(xt);
+        assertEquals(new Shape(2, 3, 16, 48), patches.getShape());
+        assertArrayEquals(xt.toFloatArray(), net.dit().unpatchify(patches, 2, 3).toFloatArray(), 0f);
+    }
+
+    @Test
+    void gradientsReachTheHeadButNotTheFrozenBackbone() {
+        PhysMasterModel net = build(TINY, manager);
+        net.encoder().backbone().freezeParameters(true);
+        // adaLN-zero makes a fresh DiT ignore its conditioning; open the first block's gates so c_phys matters.
+        for (var p : net.getParameters()) {
+            if (p.getKey().contains("ada") || p.getKey().contains("final")) {
+                p.getValue().getArray().addi(0.05f);
+            }
+        }
+        ParameterStore ps = new ParameterStore(manager, false);
+        NDArray first = random(manager, 1, 2, 3, 16, 16);
+        NDArray xt = random(manager, 2, 2, 3, 3, 16, 16);
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray v = net.forward(ps, new NDList(xt, manager.create(new float[] {0.3f, 0.6f}), first), true)
+                    .singletonOrThrow();
+            gc.backward(v.square().mean());
+        }
+        double head = 0;
+        for (var p : net.encoder().head().getParameters()) {
+            head += p.getValue().getArray().getGradient().abs().sum().getFloat();
+        }
+        assertTrue(head > 0, "the physical head gets gradients");
+        for (var p : net.encoder().backbone().getParameters()) {
+            assertTrue(!p.getValue().requiresGradient(), "backbone parameter " + p.getKey() + " is frozen");
+        }
+    }
+
+    @Test
+    void saveThenLoadGivesIdenticalOutputs() throws Exception {
+        PhysMasterModel a = build(TINY, manager);
+        Path file = dir.resolve("m.pmck");
+        Checkpoint.Header h = Checkpoint.save(file, "model", TINY, a, 7, Map.of("seed", 1), Map.of("loss", 0.5));
+        assertEquals(64, h.sha256().length());
+        PhysMasterModel b = build(TINY, manager);
+        assertEquals(7, Checkpoint.load(file, "model", TINY, b, manager).step());
+        float[] frame = random(manager, 3, 3 * 16 * 16).add(1).div(2).clip(0, 1).toFloatArray();
+        float[][] va = new EulerSampler(a, manager).sample(frame, new long[] {5}, 3, 1f, null);
+        float[][] vb = new EulerSampler(b, manager).sample(frame, new long[] {5}, 3, 1f, null);
+        assertArrayEquals(va[0], vb[0], 0f);
+    }
+
+    @Test
+    void corruptOrMismatchedCheckpointsAreRefused() throws Exception {
+        PhysMasterModel a = build(TINY, manager);
+        Path file = dir.resolve("m.pmck");
+        Checkpoint.save(file, "model", TINY, a, 1, Map.of(), Map.of());
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length - 10] ^= 0x55;
+        Path bad = dir.resolve("bad.pmck");
+        Files.write(bad, bytes);
+        var corrupt = assertThrows(java.io.IOException.class,
+                () -> Checkpoint.load(bad, "model", TINY, build(TINY, manager), manager));
+        assertTrue(corrupt.getMessage().contains("SHA-256"), corrupt.getMessage());
+        ModelConfig other = new ModelConfig(4, 16, 4, 32, 2, 1, 4, 8);
+        var mismatch = assertThrows(java.io.IOException.class,
+                () -> Checkpoint.load(file, "model", other, build(other, manager), manager));
+        assertTrue(mismatch.getMessage().contains("architecture"), mismatch.getMessage());
+        assertThrows(java.io.IOException.class, () -> Checkpoint.load(file, "head", TINY, a, manager));
+        Files.write(bad, "not a checkpoint".getBytes());
+        assertThrows(java.io.IOException.class, () -> Checkpoint.load(bad, "model", TINY, a, manager));
+    }
+
+    @Test
+    void sameSeedSameVideoAndTheFirstFrameIsKept() {
+        PhysMasterModel net = build(TINY, manager);
+        for (var p : net.getParameters()) {
+            if (p.getKey().contains("final")) {
+                p.getValue().getArray().addi(0.1f); // non-zero output layer: samples differ by noise
+            }
+        }
+        float[] frame = random(manager, 4, 3 * 16 * 16).add(1).div(2).clip(0, 1).toFloatArray();
+        EulerSampler sampler = new EulerSampler(net, manager);
+        float[][] a = sampler.sample(frame, new long[] {1, 2}, 4, 2f, null);
+        float[][] b = sampler.sample(frame, new long[] {1, 2}, 4, 2f, null);
+        assertArrayEquals(a[0], b[0], 0f);
+        assertArrayEquals(a[1], b[1], 0f);
+        assertTrue(!java.util.Arrays.equals(a[0], a[1]), "different seeds give different videos");
+        assertArrayEquals(frame, java.util.Arrays.copyOf(a[0], frame.length), 0f);
+        assertEquals(4 * 3 * 16 * 16, a[0].length);
+    }
+
+    @Test
+    void tinyOverfitDrivesTheLossDown() {
+        PhysMasterModel net = build(TINY, manager);
+        ParameterStore ps = new ParameterStore(manager, false);
+        var optimizer = ai.djl.training.optimizer.Optimizer.adam()
+                .optLearningRateTracker(ai.djl.training.tracker.Tracker.fixed(3e-3f)).build();
+        NDArray first = random(manager, 1, 2, 3, 16, 16).tanh();
+        NDArray z1 = random(manager, 2, 2, 3, 3, 16, 16).tanh();
+        NDArray z0 = random(manager, 3, 2, 3, 3, 16, 16);
+        NDArray t = manager.create(new float[] {0.25f, 0.75f});
+        NDArray xt = FlowMatching.interpolate(z1, z0, t);
+        NDArray target = FlowMatching.targetVelocity(z1, z0);
+        float firstLoss = 0;
+        float lastLoss = 0;
+        for (int step = 0; step < 60; step++) {
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray v = net.forward(ps, new NDList(xt, t, first), true).singletonOrThrow();
+                NDArray loss = FlowMatching.loss(v, target);
+                gc.backward(loss);
+                lastLoss = loss.getFloat();
+                if (step == 0) {
+                    firstLoss = lastLoss;
+                }
+            }
+            for (var p : net.getParameters()) {
+                NDArray w = p.getValue().getArray();
+                if (w.hasGradient()) {
+                    optimizer.update(p.getValue().getId(), w, w.getGradient());
+                }
+            }
+        }
+        assertTrue(lastLoss < 0.7 * firstLoss, "loss " + firstLoss + " -> " + lastLoss);
+    }
+
+    @Test
+    void flowMatchingInterpolatesBetweenNoiseAndData() {
+        NDArray z1 = manager.create(new float[] {2f, 4f}, new Shape(2, 1));
+        NDArray z0 = manager.create(new float[] {0f, 0f}, new Shape(2, 1));
+        NDArray xt = FlowMatching.interpolate(z1, z0, manager.create(new float[] {0.5f, 1f}));
+        assertArrayEquals(new float[] {1f, 4f}, xt.toFloatArray(), 1e-6f);
+        assertArrayEquals(new float[] {2f, 4f}, FlowMatching.targetVelocity(z1, z0).toFloatArray(), 1e-6f);
+    }
+
+    @Test
+    void loraStartsAsANoOpAndMergesIntoTheWeight() {
+        Linear lin = new Linear(4, 3);
+        lin.setInitializer(new ConstantInitializer(0f), Parameter.Type.BIAS);
+        lin.initialize(manager, DataType.FLOAT32, new Shape(1));
+        ParameterStore ps = new ParameterStore(manager, false);
+        NDArray x = random(manager, 9, 5, 4);
+        float[] before = lin.apply(ps, x, false).toFloatArray();
+        lin.addLora(2, 2f);
+        lin.initializeLora(manager);
+        assertArrayEquals(before, lin.apply(ps, x, false).toFloatArray(), 1e-6f);
+        lin.loraB().getArray().addi(0.3f);
+        float[] adapted = lin.apply(ps, x, false).toFloatArray();
+        lin.mergeLora();
+        assertArrayEquals(adapted, lin.apply(ps, x, false).toFloatArray(), 1e-5f);
+    }
+}
