@@ -35,19 +35,32 @@ public final class EulerSampler {
      * @return per sample a [T, 3, H, W] video in [0, 1]
      */
     public float[][] sample(float[] firstFrame, long[] seeds, int steps, float guidance, IntConsumer onStep) {
+        float[][] firsts = new float[seeds.length][];
+        java.util.Arrays.fill(firsts, firstFrame);
+        return sample(firsts, seeds, steps, guidance, onStep);
+    }
+
+    /** One sample per (first frame, seed) pair, all in one batch (requests batched together, evaluation). */
+    public float[][] sample(float[][] firstFrames, long[] seeds, int steps, float guidance, IntConsumer onStep) {
         ModelConfig cfg = model.config();
         int n = seeds.length;
+        if (firstFrames.length != n) {
+            throw new IllegalArgumentException(firstFrames.length + " first frames for " + n + " seeds");
+        }
         int s = cfg.size();
         int frames = cfg.frames() - 1;
         int plane = 3 * s * s;
-        if (firstFrame.length != plane) {
-            throw new IllegalArgumentException("first frame must be 3x" + s + "x" + s + ", got " + firstFrame.length
-                    + " values");
+        float[] firstAll = new float[n * plane];
+        for (int i = 0; i < n; i++) {
+            if (firstFrames[i].length != plane) {
+                throw new IllegalArgumentException("first frame must be 3x" + s + "x" + s + ", got "
+                        + firstFrames[i].length + " values");
+            }
+            System.arraycopy(firstFrames[i], 0, firstAll, i * plane, plane);
         }
         try (NDManager m = manager.newSubManager()) {
             ParameterStore ps = new ParameterStore(m, false);
-            NDArray first = m.create(firstFrame, new Shape(1, 3, s, s)).mul(2f).sub(1f)
-                    .broadcast(n, 3, s, s);                                            // [n, 3, H, W] in [-1, 1]
+            NDArray first = m.create(firstAll, new Shape(n, 3, s, s)).mul(2f).sub(1f); // [n, 3, H, W] in [-1, 1]
             NDArray cPhys = model.physical(ps, first, false);                          // [n, K, D] or null
             NDArray cNone = cPhys == null ? null : cPhys.zerosLike();
             float[] noise = new float[n * frames * plane];
@@ -77,7 +90,7 @@ public final class EulerSampler {
             int per = (frames + 1) * plane;
             for (int i = 0; i < n; i++) {
                 out[i] = java.util.Arrays.copyOfRange(all, i * per, (i + 1) * per);
-                System.arraycopy(firstFrame, 0, out[i], 0, plane); // exactly the given frame
+                System.arraycopy(firstFrames[i], 0, out[i], 0, plane); // exactly the given frame
             }
             return out;
         }

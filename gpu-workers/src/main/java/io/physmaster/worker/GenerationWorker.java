@@ -1,0 +1,476 @@
+package io.physmaster.worker;
+
+import ai.djl.ndarray.NDManager;
+import io.physmaster.blob.BlobStore;
+import io.physmaster.blob.BlobStores;
+import io.physmaster.blob.Sha256;
+import io.physmaster.model.Checkpoint;
+import io.physmaster.model.Models;
+import io.physmaster.model.PhysMasterModel;
+import io.physmaster.requests.InvalidRequestException;
+import io.physmaster.requests.RequestLimits;
+import io.physmaster.sample.EulerSampler;
+import io.physmaster.schemas.DeadLetter;
+import io.physmaster.schemas.EncoderVersion;
+import io.physmaster.schemas.GeneratedVideo;
+import io.physmaster.schemas.GenerationProgress;
+import io.physmaster.schemas.GenerationRequest;
+import io.physmaster.schemas.GenerationState;
+import io.physmaster.serde.AvroDeserializer;
+import io.physmaster.serde.AvroSerializer;
+import io.physmaster.serde.RegistryClientConfig;
+import io.physmaster.serde.RestSchemaRegistryClient;
+import io.physmaster.serde.SchemaRegistryClient;
+import io.physmaster.topics.Topics;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A GPU worker: one member of the consumer group on the generation-requests topic.
+ *
+ * <p>Per poll: decode and validate every request (bad ones become dead letters with the reason), group the
+ * good ones by encoder version, swap the physical head if needed, sample all their videos in batches, store
+ * MP4 + exact frames + contact sheet, publish one GeneratedVideo per sample, and only then commit the offsets.
+ * A crash before the commit redoes the poll: seeds are deterministic and blob keys derive from (request,
+ * sample), so the redo writes the same files and consumers dedupe videos by (request id, sample index).
+ */
+public final class GenerationWorker implements Runnable, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GenerationWorker.class);
+    private static final double FPS = 10;
+
+    private final WorkerSettings settings;
+    private final SchemaRegistryClient registry;
+    private final BlobStore blobs;
+    private final NDManager manager;
+    private final PhysMasterModel model;
+    private final EulerSampler sampler;
+    private final byte[] baseHead;
+    private final RequestDecoder decoder;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, SpecificRecord> producer;
+    private final AvroDeserializer<GenerationRequest> requests;
+    private final EncoderVersions versions;
+    private final WorkerMetrics metrics;
+    private final Map<String, byte[]> verifiedHeads = new HashMap<>();
+    private final Set<String> badVersions = new HashSet<>();
+    private volatile boolean running = true;
+    private volatile boolean halted;
+    private String servedVersion;
+
+    public GenerationWorker(WorkerSettings settings) throws IOException {
+        this.settings = settings;
+        this.registry = new RestSchemaRegistryClient(RegistryClientConfig.from(
+                Map.of(RegistryClientConfig.URL, settings.schemaRegistryUrl())));
+        this.blobs = BlobStores.open(settings.blobStore(), System.getenv());
+        io.physmaster.model.Runtime.device();
+        this.manager = NDManager.newBaseManager();
+        this.model = Models.load(settings.model(), manager);
+        this.sampler = new EulerSampler(model, manager);
+        this.baseHead = model.encoder() == null ? null : headBytes();
+        this.servedVersion = model.encoder() == null ? "none" : settings.baseEncoderVersion();
+        this.decoder = new RequestDecoder(RequestLimits.DEFAULT, blobs, model.config().frames(), model.config().size());
+
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.workerId());
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"); // commit only after outputs are durable
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxBatch());
+        c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 600_000);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // Heartbeats run on their own thread, so long sampling does not expire the session; a dead worker's
+        // requests move to the others after this long.
+        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new AvroSerializer<>(registry, false, true, false));
+        this.requests = new AvroDeserializer<>(GenerationRequest.class, registry);
+        this.versions = new EncoderVersions(settings.bootstrapServers(), registry);
+        this.metrics = new WorkerMetrics(settings.workerId());
+        if (settings.metricsPort() >= 0) {
+            int port = metrics.serve(settings.metricsPort());
+            log.info("event=metrics_serving port={}", port);
+        }
+        log.info("event=worker_ready worker={} model={} config={} encoder={} device={}", settings.workerId(),
+                settings.model(), model.config(), servedVersion, io.physmaster.model.Runtime.describe());
+    }
+
+    @Override
+    public void run() {
+        consumer.subscribe(List.of(Topics.GENERATION_REQUESTS.name()));
+        try {
+            while (running) {
+                ConsumerRecords<String, byte[]> polled = consumer.poll(settings.pollTimeout());
+                updateLag();
+                if (polled.isEmpty()) {
+                    continue;
+                }
+                try {
+                    process(polled);
+                } catch (RuntimeException e) {
+                    // Not the requests' fault (storage, broker, model): retry the same poll after a pause.
+                    metrics.error("batch_failed");
+                    log.error("event=batch_failed records={} reason=\"{}\"", polled.count(), e.toString(), e);
+                    for (TopicPartition tp : polled.partitions()) {
+                        consumer.seek(tp, polled.records(tp).get(0).offset());
+                    }
+                    sleepQuietly(2000);
+                    continue;
+                }
+                if (halted) {
+                    return; // simulated crash: nothing committed
+                }
+                Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                for (TopicPartition tp : polled.partitions()) {
+                    List<ConsumerRecord<String, byte[]>> rs = polled.records(tp);
+                    offsets.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
+                }
+                consumer.commitSync(offsets);
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            // A halted worker (test stand-in for a crash) commits nothing; closing makes the group reassign its
+            // partitions now instead of after the session timeout, and the uncommitted requests are redone.
+            consumer.close(halted ? Duration.ZERO : Duration.ofSeconds(10));
+        }
+    }
+
+    /** Decodes, validates, samples, stores and publishes one poll's requests; flushes before returning. */
+    void process(ConsumerRecords<String, byte[]> polled) {
+        Map<String, List<AcceptedRequest>> byVersion = new LinkedHashMap<>();
+        EncoderVersion latest = versions.current();
+        for (ConsumerRecord<String, byte[]> r : polled) {
+            GenerationRequest req;
+            try {
+                if (r.value() == null) {
+                    throw new SerializationException("empty record (tombstone) on the requests topic");
+                }
+                req = requests.deserialize(r.topic(), r.value());
+            } catch (SerializationException e) {
+                deadLetter(r, "undecodable record: " + e.getMessage(), e);
+                continue;
+            }
+            try {
+                float[] frame = decoder.firstFrame(req);
+                String version = req.getEncoderVersion() != null ? req.getEncoderVersion() : targetVersion(latest);
+                if (!canServe(version)) {
+                    throw new InvalidRequestException("encoder version '" + version + "' is unknown or its "
+                            + "checkpoint failed verification");
+                }
+                byVersion.computeIfAbsent(version, k -> new ArrayList<>())
+                        .add(new AcceptedRequest(req, frame, version, Instant.now()));
+                progress(req.getRequestId(), GenerationState.ACCEPTED, 0, req.getSteps(), null);
+            } catch (InvalidRequestException e) {
+                deadLetter(r, e.getMessage(), e);
+                progress(req.getRequestId(), GenerationState.FAILED, 0, req.getSteps(), e.getMessage());
+            }
+        }
+        for (var e : byVersion.entrySet()) {
+            if (halted) {
+                return;
+            }
+            if (serve(e.getKey())) {
+                generate(e.getValue());
+                continue;
+            }
+            // The version failed to load: requests that pinned it fail; the others get the version in service.
+            List<AcceptedRequest> fallback = new ArrayList<>();
+            for (AcceptedRequest a : e.getValue()) {
+                if (a.request().getEncoderVersion() != null) {
+                    deadLetterRequest(a.request(), "encoder version '" + e.getKey() + "' could not be loaded");
+                } else {
+                    fallback.add(new AcceptedRequest(a.request(), a.firstFrame(), servedVersion, a.takenAt()));
+                }
+            }
+            if (!fallback.isEmpty()) {
+                generate(fallback);
+            }
+        }
+        producer.flush();
+    }
+
+    /** The version to serve when a request does not pin one: the latest published, unless it is bad. */
+    private String targetVersion(EncoderVersion latest) {
+        if (model.encoder() == null) {
+            return "none";
+        }
+        if (latest == null || badVersions.contains(latest.getVersion())) {
+            return servedVersion;
+        }
+        return latest.getVersion();
+    }
+
+    private boolean canServe(String version) {
+        if (badVersions.contains(version)) {
+            return false;
+        }
+        return version.equals(servedVersion) || version.equals(settings.baseEncoderVersion())
+                || versions.get(version) != null || (model.encoder() == null && version.equals("none"));
+    }
+
+    /** Makes the physical head the given version's; false (and the old head kept) if it cannot. */
+    private boolean serve(String version) {
+        if (version.equals(servedVersion) || model.encoder() == null) {
+            return true;
+        }
+        try {
+            byte[] ckpt;
+            if (version.equals(settings.baseEncoderVersion())) {
+                ckpt = null;
+            } else {
+                ckpt = verifiedHeads.get(version);
+                if (ckpt == null) {
+                    EncoderVersion v = versions.get(version);
+                    byte[] data = BlobStores.read(URI.create(v.getCheckpointUri()), blobs);
+                    String sha = Sha256.hex(data);
+                    if (!sha.equals(v.getSha256())) {
+                        throw new IOException("checkpoint SHA-256 " + sha + " does not match the published "
+                                + v.getSha256());
+                    }
+                    Checkpoint.readHeader(data); // structure and payload checksum
+                    ckpt = data;
+                }
+            }
+            byte[] previous = headBytes();
+            try {
+                if (ckpt == null) {
+                    restoreHead(baseHead);
+                } else {
+                    Checkpoint.load(ckpt, version, "head", model.config(), model.encoder().head(), manager);
+                    verifiedHeads.put(version, ckpt);
+                }
+            } catch (IOException | RuntimeException e) {
+                restoreHead(previous);
+                throw e;
+            }
+            log.info("event=encoder_swapped from={} to={}", servedVersion, version);
+            servedVersion = version;
+            metrics.encoderSwaps.incrementAndGet();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            badVersions.add(version);
+            metrics.error("bad_checkpoint");
+            log.error("event=encoder_refused version={} keep_serving={} reason=\"{}\"", version, servedVersion,
+                    e.getMessage());
+            return false;
+        }
+    }
+
+    private byte[] headBytes() {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            model.encoder().head().saveParameters(new DataOutputStream(out));
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void restoreHead(byte[] bytes) {
+        try {
+            model.encoder().head().loadParameters(manager, new DataInputStream(new ByteArrayInputStream(bytes)));
+        } catch (IOException | ai.djl.MalformedModelException e) {
+            throw new IllegalStateException("could not restore the physical head", e);
+        }
+    }
+
+    /** Samples every video of the requests (numSamples each) in batches of at most maxBatch videos. */
+    private void generate(List<AcceptedRequest> accepted) {
+        record Job(AcceptedRequest a, int sample) {
+        }
+        List<Job> jobs = new ArrayList<>();
+        for (AcceptedRequest a : accepted) {
+            for (int i = 0; i < a.request().getNumSamples(); i++) {
+                jobs.add(new Job(a, i));
+            }
+        }
+        int size = model.config().size();
+        for (int from = 0; from < jobs.size() && !halted; from += settings.maxBatch()) {
+            List<Job> chunk = jobs.subList(from, Math.min(jobs.size(), from + settings.maxBatch()));
+            // Requests with other step counts or guidance are sampled in their own sub-batch.
+            Map<String, List<Job>> bySettings = new LinkedHashMap<>();
+            for (Job j : chunk) {
+                bySettings.computeIfAbsent(j.a().request().getSteps() + "/" + j.a().request().getGuidance(),
+                        k -> new ArrayList<>()).add(j);
+            }
+            for (List<Job> group : bySettings.values()) {
+                GenerationRequest first = group.get(0).a().request();
+                float[][] frames = new float[group.size()][];
+                long[] seeds = new long[group.size()];
+                for (int i = 0; i < group.size(); i++) {
+                    frames[i] = group.get(i).a().firstFrame();
+                    seeds[i] = group.get(i).a().request().getSeed() + group.get(i).sample();
+                }
+                long t0 = System.nanoTime();
+                int total = first.getSteps();
+                float[][] videos = sampler.sample(frames, seeds, total, first.getGuidance(), step -> {
+                    if (settings.progressEvery() > 0 && step % settings.progressEvery() == 0 && step < total) {
+                        group.stream().map(j -> j.a().request().getRequestId()).distinct()
+                                .forEach(id -> progress(id, GenerationState.SAMPLING, step, total, null));
+                    }
+                });
+                double perVideo = (System.nanoTime() - t0) / 1e9 / group.size();
+                for (int i = 0; i < group.size() && !halted; i++) {
+                    metrics.secondsPerVideo.record(Duration.ofNanos((long) (perVideo * 1e9)));
+                    publishVideo(group.get(i).a(), group.get(i).sample(), seeds[i], videos[i], size);
+                }
+            }
+            for (Job j : chunk) {
+                if (j.sample() == j.a().request().getNumSamples() - 1) {
+                    GenerationRequest r = j.a().request();
+                    progress(r.getRequestId(), GenerationState.DONE, r.getSteps(), r.getSteps(), null);
+                    metrics.requests.increment();
+                    metrics.latency(Duration.between(r.getSubmittedAt(), Instant.now()));
+                }
+            }
+        }
+    }
+
+    private void publishVideo(AcceptedRequest a, int sample, long seed, float[] video, int size) {
+        GenerationRequest r = a.request();
+        int frames = r.getFrames();
+        float[] cut = frames * 3 * size * size == video.length ? video
+                : java.util.Arrays.copyOf(video, frames * 3 * size * size);
+        try {
+            VideoOutputs.Stored s = VideoOutputs.store(blobs, r.getRequestId(), sample, r.getSceneId(), cut, frames,
+                    size, FPS);
+            GeneratedVideo v = GeneratedVideo.newBuilder()
+                    .setRequestId(r.getRequestId()).setSampleIndex(sample).setSeed(seed)
+                    .setVideoUri(s.mp4().toString()).setFormat("mp4").setFrames(frames).setWidth(size * 8)
+                    .setHeight(size * 8).setSha256(s.sha256()).setEncoderVersion(a.encoderVersion())
+                    .setModelVersion(settings.model().getFileName().toString())
+                    .setLatencyMs(Duration.between(a.takenAt(), Instant.now()).toMillis())
+                    .setSceneId(r.getSceneId()).setWorkerId(settings.workerId())
+                    .setRawUri(s.raw().toString()).setContactSheetUri(s.sheet().toString())
+                    .setCreatedAt(Instant.now()).build();
+            producer.send(new ProducerRecord<>(Topics.GENERATED_VIDEOS.name(), r.getRequestId(), v));
+            metrics.videos.increment();
+        } catch (IOException e) {
+            // Storage failing is not the request's fault: stop without committing so the poll is redone.
+            throw new IllegalStateException("storing video " + r.getRequestId() + "/" + sample + " failed", e);
+        }
+    }
+
+    private void progress(String requestId, GenerationState state, int step, int total, String message) {
+        producer.send(new ProducerRecord<>(Topics.GENERATION_PROGRESS.name(), requestId,
+                GenerationProgress.newBuilder().setRequestId(requestId).setState(state).setStep(step)
+                        .setTotalSteps(total).setMessage(message).setWorkerId(settings.workerId())
+                        .setTime(Instant.now()).build()));
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> r, String reason, Exception e) {
+        metrics.error(e instanceof SerializationException ? "undecodable" : "invalid_request");
+        log.warn("event=dead_letter topic={} partition={} offset={} key={} reason=\"{}\"", r.topic(), r.partition(),
+                r.offset(), r.key(), reason);
+        producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), r.key(), DeadLetter.newBuilder()
+                .setOriginalTopic(r.topic()).setPartition(r.partition()).setOffset(r.offset()).setKey(r.key())
+                .setValue(r.value() == null ? null : ByteBuffer.wrap(r.value())).setReason(reason)
+                .setErrorClass(e.getClass().getName()).setComponent(settings.workerId()).setTime(Instant.now())
+                .build()));
+    }
+
+    private void deadLetterRequest(GenerationRequest r, String reason) {
+        metrics.error("encoder_unavailable");
+        producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), r.getRequestId(), DeadLetter.newBuilder()
+                .setOriginalTopic(Topics.GENERATION_REQUESTS.name()).setPartition(-1).setOffset(-1)
+                .setKey(r.getRequestId()).setReason(reason).setErrorClass("EncoderUnavailable")
+                .setComponent(settings.workerId()).setTime(Instant.now()).build()));
+        progress(r.getRequestId(), GenerationState.FAILED, 0, r.getSteps(), reason);
+    }
+
+    private void updateLag() {
+        try {
+            long max = 0;
+            for (var m : consumer.metrics().entrySet()) {
+                if (m.getKey().name().equals("records-lag-max") && m.getValue().metricValue() instanceof Double d
+                        && !d.isNaN()) {
+                    max = Math.max(max, d.longValue());
+                }
+            }
+            metrics.lag.set(max);
+        } catch (RuntimeException ignored) {
+            // metrics are best effort
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The encoder version currently loaded. */
+    public String servedVersion() {
+        return servedVersion;
+    }
+
+    public WorkerMetrics metrics() {
+        return metrics;
+    }
+
+    /** Asks the loop to finish its current poll, commit, and stop (SIGTERM). */
+    public void stop() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    /** Test hook: stop at once as if the process died: the batch in hand is dropped and nothing committed. */
+    void halt() {
+        halted = true;
+        running = false;
+    }
+
+    @Override
+    public void close() {
+        stop();
+        versions.close();
+        producer.close(Duration.ofSeconds(10));
+        metrics.close();
+        manager.close();
+        blobs.close();
+        registry.close();
+    }
+}
