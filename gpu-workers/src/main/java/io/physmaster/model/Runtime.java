@@ -15,7 +15,10 @@ public final class Runtime {
         if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
-        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        // Offline by default (the CPU natives ship in the jar); GPU images set DJL_OFFLINE=false so DJL may
+        // fetch the CUDA natives once.
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline",
+                System.getenv().getOrDefault("DJL_OFFLINE", "true")));
     }
 
     public static Device device() {

@@ -1,0 +1,121 @@
+package io.physmaster.stack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Docker cannot run on the CI machines, so this checks docker-compose.yml against the repository: every
+ * build context and Dockerfile exists, every role our services run is a command of the physmaster script,
+ * every port our services publish is one our code or Dockerfiles use, and workers reserve GPUs.
+ */
+class DockerComposeTest {
+
+    static final Path ROOT = RepoRoot.find();
+
+    static JsonNode compose() throws IOException {
+        return new ObjectMapper(new YAMLFactory()).readTree(ROOT.resolve("docker-compose.yml").toFile());
+    }
+
+    /** Roles the physmaster script dispatches ("stack)", "worker)" ... in its case statement). */
+    static Set<String> scriptRoles() throws IOException {
+        Set<String> roles = new HashSet<>();
+        Matcher m = Pattern.compile("(?m)^  ([a-z-]+)\\)\\s+run ").matcher(Files.readString(ROOT.resolve("physmaster")));
+        while (m.find()) {
+            roles.add(m.group(1));
+        }
+        return roles;
+    }
+
+    @Test
+    void infrastructureAndRolesArePresent() throws IOException {
+        JsonNode services = compose().get("services");
+        for (String required : List.of("kafka", "schema-registry", "minio", "topics", "worker")) {
+            assertTrue(services.has(required), "service " + required);
+        }
+    }
+
+    @Test
+    void buildContextsAndDockerfilesExist() throws IOException {
+        int built = 0;
+        for (var it = compose().get("services").fields(); it.hasNext(); ) {
+            var e = it.next();
+            JsonNode build = e.getValue().get("build");
+            if (build == null) {
+                continue;
+            }
+            Path context = ROOT.resolve(build.get("context").asText()).normalize();
+            assertTrue(Files.isDirectory(context), e.getKey() + ": context " + context);
+            Path dockerfile = context.resolve(build.path("dockerfile").asText("Dockerfile"));
+            assertTrue(Files.isRegularFile(dockerfile), e.getKey() + ": " + dockerfile);
+            // The entry point our images run must exist too.
+            String text = Files.readString(dockerfile);
+            if (text.contains("/opt/physmaster/physmaster")) {
+                assertTrue(Files.isExecutable(ROOT.resolve("physmaster")), "physmaster script");
+            }
+            built++;
+        }
+        assertTrue(built >= 3, "our images are built from this repository");
+    }
+
+    @Test
+    void everyRoleIsACommandOfThePhysmasterScript() throws IOException {
+        Set<String> roles = scriptRoles();
+        assertTrue(roles.containsAll(List.of("stack", "topics", "worker")), roles.toString());
+        for (var it = compose().get("services").fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue().has("build") && e.getValue().has("command")
+                    && !e.getValue().path("build").path("dockerfile").asText().contains("registry")) {
+                String role = e.getValue().get("command").get(0).asText();
+                assertTrue(roles.contains(role), e.getKey() + " runs unknown role '" + role + "'");
+            }
+        }
+    }
+
+    @Test
+    void publishedPortsAreOnesTheCodeUses() throws IOException {
+        String sources;
+        try (Stream<Path> files = Files.walk(ROOT)) {
+            StringBuilder all = new StringBuilder();
+            for (Path p : files.filter(f -> !f.toString().contains("/target/") && !f.toString().contains("/.git/")
+                    && (f.toString().endsWith(".java") || f.toString().endsWith("Dockerfile"))).toList()) {
+                all.append(Files.readString(p));
+            }
+            sources = all.toString();
+        }
+        for (var it = compose().get("services").fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!e.getValue().has("build") || !e.getValue().has("ports")) {
+                continue;
+            }
+            for (JsonNode port : e.getValue().get("ports")) {
+                String spec = port.asText();
+                String container = spec.substring(spec.lastIndexOf(':') + 1);
+                assertTrue(sources.contains(container), e.getKey() + " publishes " + container
+                        + ", which no Dockerfile or source in the repository uses");
+            }
+        }
+    }
+
+    @Test
+    void workersReserveGpusAndScaleOut() throws IOException {
+        JsonNode worker = compose().get("services").get("worker");
+        assertTrue(worker.path("deploy").path("replicas").asInt() >= 2);
+        JsonNode device = worker.path("deploy").path("resources").path("reservations").path("devices").get(0);
+        assertEquals("nvidia", device.get("driver").asText());
+        assertEquals("gpu", device.get("capabilities").get(0).asText());
+    }
+}
