@@ -13,7 +13,8 @@ import ai.djl.util.PairList;
  * <pre>
  *   x: [N, S, D], context: [N, C, D]  ->  [N, S, D]
  *   q = x Wq;  k, v = [x; context] Wk, Wv;  split into H heads of D/H
- *   out = softmax(q k^T / sqrt(D/H)) v,  heads concatenated, then Wo
+ *   q, k = LN(q), LN(k) per head                  (QK-norm: bounded logits, no late-training blow-up)
+ *   out = softmax(2 q k^T / sqrt(D/H)) v,  heads concatenated, then Wo
  * </pre>
  */
 public final class Attention extends ModelBlock {
@@ -42,10 +43,10 @@ public final class Attention extends ModelBlock {
                 .reshape(n, s, heads, dh).transpose(0, 2, 1, 3);                // [N, H, S, dh]
         NDArray kvs = kv.apply(ps, keysFrom, training)                          // [N, S+C, 2D]
                 .reshape(n, sk, 2, heads, dh).transpose(2, 0, 3, 1, 4);         // [2, N, H, S+C, dh]
-        NDArray keys = kvs.get(0);
+        NDArray keys = Ops.layerNorm(kvs.get(0));
         NDArray values = kvs.get(1);
-        NDArray scores = queries.matMul(keys.transpose(0, 1, 3, 2))             // [N, H, S, S+C]
-                .div((float) Math.sqrt(dh));
+        NDArray scores = Ops.layerNorm(queries).matMul(keys.transpose(0, 1, 3, 2))  // [N, H, S, S+C]
+                .mul(2f / (float) Math.sqrt(dh));
         NDArray weights = scores.softmax(-1);
         NDArray mixed = weights.matMul(values)                                  // [N, H, S, dh]
                 .transpose(0, 2, 1, 3).reshape(n, s, dim);                      // [N, S, D]

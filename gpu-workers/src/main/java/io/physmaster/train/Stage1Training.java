@@ -67,7 +67,8 @@ public final class Stage1Training {
                 net.encoder().backbone().freezeParameters(true);
             }
             DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.l2Loss())
-                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(s.learningRate()))
+                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.warmUp()
+                                    .setMainTracker(Tracker.fixed(s.learningRate())).optWarmUpSteps(200).build())
                             .optClipGrad(1f).build())
                     .optDevices(new Device[] {device});
             Map<String, Double> figures = new LinkedHashMap<>();
@@ -76,6 +77,7 @@ public final class Stage1Training {
                 Progress progress = new Progress(s.config().usesPhysEncoder() ? "stage1" : "dit-only", startStep,
                         s.steps(), log);
                 double heldOut = Double.NaN;
+                int skipped = 0;
                 for (long step = startStep + 1; step <= s.steps(); step++) {
                     double loss;
                     try (NDManager m = trainer.getManager().newSubManager()) {
@@ -87,8 +89,19 @@ public final class Stage1Training {
                         try (GradientCollector gc = trainer.newGradientCollector()) {
                             NDArray v = trainer.forward(new NDList(xt, t, b.first(), keep)).singletonOrThrow();
                             NDArray l = FlowMatching.loss(v, FlowMatching.targetVelocity(b.z1(), z0));
-                            gc.backward(l);
                             loss = l.getFloat();
+                            if (Double.isFinite(loss)) {
+                                gc.backward(l);
+                            }
+                        }
+                        if (!Double.isFinite(loss)) {
+                            skipped++; // never let one bad batch poison the weights
+                            log.printf("step %d: non-finite loss, update skipped (%d so far)%n", step, skipped);
+                            if (skipped > 20) {
+                                throw new IllegalStateException("training diverged: " + skipped
+                                        + " non-finite losses; last good checkpoint kept at " + s.out());
+                            }
+                            continue;
                         }
                         trainer.step();
                     }
@@ -99,7 +112,7 @@ public final class Stage1Training {
                         }
                         progress.print(step, Double.isNaN(heldOut) ? "" : String.format("  held-out %.4f", heldOut));
                     }
-                    if (step % s.checkpointEvery() == 0 || step == s.steps()) {
+                    if ((step % s.checkpointEvery() == 0 || step == s.steps()) && Double.isFinite(progress.smoothed())) {
                         figures.put("train_loss", progress.smoothed());
                         figures.put("held_out_loss", heldOut);
                         figures.put("seconds", (System.nanoTime() - t0) / 1e9);

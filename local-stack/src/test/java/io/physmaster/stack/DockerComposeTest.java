@@ -33,7 +33,7 @@ class DockerComposeTest {
     /** Roles the physmaster script dispatches ("stack)", "worker)" ... in its case statement). */
     static Set<String> scriptRoles() throws IOException {
         Set<String> roles = new HashSet<>();
-        Matcher m = Pattern.compile("(?m)^  ([a-z-]+)\\)\\s+run ").matcher(Files.readString(ROOT.resolve("physmaster")));
+        Matcher m = Pattern.compile("(?m)^  ([a-z-]+)\\)\\s*run ").matcher(Files.readString(ROOT.resolve("physmaster")));
         while (m.find()) {
             roles.add(m.group(1));
         }
