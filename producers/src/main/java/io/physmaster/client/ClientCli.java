@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "physmaster-client", mixinStandardHelpOptions = true,
         description = "Submit generation requests, fetch videos, send preferences, manage encoder versions.",
         subcommands = {ClientCli.Submit.class, ClientCli.Videos.class, ClientCli.Prefer.class,
-                ClientCli.Versions.class})
+                ClientCli.Versions.class, ClientCli.Scenes.class})
 public final class ClientCli {
 
     /** Exit codes: 0 ok, 2 bad input (nothing published), 3 timed out, 1 anything else. */
@@ -198,6 +198,48 @@ public final class ClientCli {
                 System.err.println("error: " + e.getMessage());
                 return BAD_INPUT;
             }
+        }
+    }
+
+    @Command(name = "scenes", mixinStandardHelpOptions = true,
+            description = "Render proxy-task first frames to PNG files; with --submit, also request videos of them.")
+    static final class Scenes implements Callable<Integer> {
+        @CommandLine.Mixin Connection conn = new Connection();
+        @Option(names = "--split", defaultValue = "seen", description = "train, seen or unseen") String split;
+        @Option(names = "--index", defaultValue = "0") long index;
+        @Option(names = "--count", defaultValue = "4") int count;
+        @Option(names = "--out", defaultValue = "out/scenes") Path out;
+        @Option(names = "--submit", description = "Submit a request for each frame (scene id attached for the judge)")
+        boolean submit;
+        @Option(names = "--samples", defaultValue = "2") int samples;
+
+        @Override
+        public Integer call() throws Exception {
+            io.physmaster.sim.Split s;
+            try {
+                s = io.physmaster.sim.Split.parse(split);
+            } catch (IllegalArgumentException e) {
+                System.err.println("error: " + e.getMessage());
+                return BAD_INPUT;
+            }
+            Files.createDirectories(out);
+            try (PhysMasterClient client = submit ? PhysMasterClient.connect(conn.settings()) : null) {
+                for (long i = index; i < index + count; i++) {
+                    var scene = io.physmaster.sim.ProxyTask.scene(s, i);
+                    var clip = io.physmaster.sim.ProxyTask.render(scene, io.physmaster.sim.ClipSpec.MODEL);
+                    Path png = out.resolve(scene.id().replace(':', '-') + ".png");
+                    javax.imageio.ImageIO.write(io.physmaster.sim.Renderer.toImage(clip.video(), 0, clip.height(),
+                            clip.width()), "png", png.toFile());
+                    if (client != null) {
+                        String id = client.submit(Submission.of(Files.readAllBytes(png)).withSamples(samples)
+                                .withSceneId(scene.id()).withSeed(i * 100));
+                        System.out.println(png + " " + scene.id() + " " + id);
+                    } else {
+                        System.out.println(png + " " + scene.id());
+                    }
+                }
+            }
+            return 0;
         }
     }
 

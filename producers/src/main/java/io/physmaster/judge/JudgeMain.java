@@ -1,0 +1,49 @@
+package io.physmaster.judge;
+
+import io.physmaster.client.ClientSettings;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code physmaster judge}: the physics judge as a preference source, until SIGTERM/Ctrl-C. */
+@Command(name = "judge", mixinStandardHelpOptions = true,
+        description = "Judge finished proxy-task videos against the simulator and publish JUDGE preference events.")
+public final class JudgeMain implements Callable<Integer> {
+
+    @Option(names = "--samples", defaultValue = "2", description = "Judge a request once it has this many videos")
+    int samples;
+    @Option(names = "--quiet", defaultValue = "PT10S", description = "...or when no new sample arrived for this long")
+    Duration quiet;
+    @Option(names = "--min-margin", defaultValue = "0.01", description = "Smallest score gap that makes a preference")
+    double minMargin;
+    @Option(names = "--group", defaultValue = "physmaster-judge") String group;
+
+    @Override
+    public Integer call() throws Exception {
+        JudgeSource source = new JudgeSource(ClientSettings.fromEnv(System.getenv()), group, samples, quiet, minMargin);
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            source.stop();
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "judge-shutdown"));
+        System.out.println("physics judge running");
+        try {
+            source.run();
+        } finally {
+            source.close();
+            done.countDown();
+        }
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new JudgeMain()).execute(args));
+    }
+}
