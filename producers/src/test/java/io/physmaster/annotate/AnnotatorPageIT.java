@@ -96,34 +96,12 @@ class AnnotatorPageIT {
             chrome.eval("document.getElementById('left').click()");
             chrome.waitFor("window.lastMessage && window.lastMessage.startsWith('Thanks')", Duration.ofSeconds(30));
 
-            PreferenceEvent e = read(stack, request, Duration.ofSeconds(30));
+            PreferenceEvent e = io.physmaster.client.TopicRecords.withKey(stack, Topics.PREFERENCE_EVENTS.name(), PreferenceEvent.class, request, Duration.ofSeconds(30)).get(0);
             assertEquals(shown.get("left").get("sample").asInt(), e.getPreferredSample());
             assertEquals(shown.get("right").get("sample").asInt(), e.getRejectedSample());
             assertEquals(PreferenceSource.HUMAN, e.getSource());
             assertEquals("tester", e.getAnnotator());
             assertTrue(png.length > 1000, "screenshot");
         }
-    }
-
-    static PreferenceEvent read(LocalStack stack, String request, Duration timeout) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "annot-reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        AvroDeserializer<PreferenceEvent> de = new AvroDeserializer<>(PreferenceEvent.class);
-        de.configure(new HashMap<>(stack.clientConfigs()), false);
-        List<PreferenceEvent> out = new ArrayList<>();
-        try (KafkaConsumer<String, PreferenceEvent> c = new KafkaConsumer<>(p, new StringDeserializer(), de)) {
-            c.subscribe(List.of(Topics.PREFERENCE_EVENTS.name()));
-            long deadline = System.currentTimeMillis() + timeout.toMillis();
-            while (out.isEmpty() && System.currentTimeMillis() < deadline) {
-                c.poll(Duration.ofMillis(300)).forEach(r -> {
-                    if (request.equals(r.key())) {
-                        out.add(r.value());
-                    }
-                });
-            }
-        }
-        return out.get(0);
     }
 }

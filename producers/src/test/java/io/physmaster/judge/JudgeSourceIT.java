@@ -79,7 +79,7 @@ class JudgeSourceIT {
                 0.01)) {
             Thread t = new Thread(judge, "judge");
             t.start();
-            PreferenceEvent e = readPreference(stack, request, Duration.ofSeconds(60));
+            PreferenceEvent e = io.physmaster.client.TopicRecords.withKey(stack, Topics.PREFERENCE_EVENTS.name(), PreferenceEvent.class, request, Duration.ofSeconds(60)).get(0);
             assertEquals(1, e.getPreferredSample());
             assertEquals(0, e.getRejectedSample());
             assertEquals(PreferenceSource.JUDGE, e.getSource());
@@ -88,27 +88,5 @@ class JudgeSourceIT {
             judge.stop();
             t.join(10_000);
         }
-    }
-
-    static PreferenceEvent readPreference(LocalStack stack, String request, Duration timeout) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "pref-reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        AvroDeserializer<PreferenceEvent> de = new AvroDeserializer<>(PreferenceEvent.class);
-        de.configure(new HashMap<>(stack.clientConfigs()), false);
-        List<PreferenceEvent> out = new ArrayList<>();
-        try (KafkaConsumer<String, PreferenceEvent> c = new KafkaConsumer<>(p, new StringDeserializer(), de)) {
-            c.subscribe(List.of(Topics.PREFERENCE_EVENTS.name()));
-            long deadline = System.currentTimeMillis() + timeout.toMillis();
-            while (out.isEmpty() && System.currentTimeMillis() < deadline) {
-                c.poll(Duration.ofMillis(300)).forEach(r -> {
-                    if (request.equals(r.key())) {
-                        out.add(r.value());
-                    }
-                });
-            }
-        }
-        return out.get(0);
     }
 }
