@@ -68,7 +68,7 @@ public final class Stage1Training {
             }
             DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.l2Loss())
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.warmUp()
-                                    .setMainTracker(Tracker.fixed(s.learningRate())).optWarmUpSteps(200).build())
+                                    .setMainTracker(Tracker.fixed(s.learningRate())).optWarmUpSteps(50).build())
                             .optClipGrad(1f).build())
                     .optDevices(new Device[] {device});
             Map<String, Double> figures = new LinkedHashMap<>();

@@ -1,0 +1,282 @@
+package io.physmaster.dpo;
+
+import ai.djl.ndarray.NDManager;
+import io.physmaster.blob.BlobStore;
+import io.physmaster.blob.BlobStores;
+import io.physmaster.blob.Sha256;
+import io.physmaster.model.Checkpoint;
+import io.physmaster.model.Models;
+import io.physmaster.model.PhysMasterModel;
+import io.physmaster.schemas.DeadLetter;
+import io.physmaster.schemas.EncoderVersion;
+import io.physmaster.schemas.PreferenceBatch;
+import io.physmaster.schemas.PreferencePair;
+import io.physmaster.serde.AvroDeserializer;
+import io.physmaster.serde.AvroSerializer;
+import io.physmaster.serde.RegistryClientConfig;
+import io.physmaster.serde.RestSchemaRegistryClient;
+import io.physmaster.serde.SchemaRegistryClient;
+import io.physmaster.sim.io.ClipFile;
+import io.physmaster.topics.Topics;
+import io.physmaster.worker.EncoderVersions;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The online DPO trainer: consumes preference batches, runs Stage III Flow-DPO steps on the physical head
+ * starting from the encoder being served, gates the candidate on held-out scenes, and on a pass stores its
+ * checkpoint and publishes an EncoderVersion that every worker then hot-swaps to.
+ *
+ * <p>One active trainer: the batches topic has one partition, so one member of the trainer group owns it.
+ * Exactly-once in effect: the batch ids applied are recorded in each EncoderVersion, and offsets are committed
+ * only after the version (or the gate failure's dead letter) is published, so after a crash a batch is
+ * either redone (not yet published) or recognised as applied and skipped.
+ */
+public final class DpoTrainer implements Runnable, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DpoTrainer.class);
+
+    private final DpoTrainerSettings settings;
+    private final SchemaRegistryClient registry;
+    private final BlobStore blobs;
+    private final NDManager manager = NDManager.newBaseManager();
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, SpecificRecord> producer;
+    private final AvroDeserializer<PreferenceBatch> batches;
+    private final EncoderVersions versions;
+    private final Gate gate;
+    private volatile boolean running = true;
+    private final Set<String> applied = new HashSet<>();
+    private int published;
+
+    public DpoTrainer(DpoTrainerSettings settings) throws IOException {
+        this.settings = settings;
+        io.physmaster.model.Runtime.device();
+        this.registry = new RestSchemaRegistryClient(RegistryClientConfig.from(
+                Map.of(RegistryClientConfig.URL, settings.schemaRegistryUrl())));
+        this.blobs = BlobStores.open(settings.blobStore(), System.getenv());
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "physmaster-dpo-trainer");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 1_800_000);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new AvroSerializer<>(registry, false, true, false));
+        this.batches = new AvroDeserializer<>(PreferenceBatch.class, registry);
+        this.versions = new EncoderVersions(settings.bootstrapServers(), registry);
+        this.gate = new Gate(settings.gateScenes(), settings.gateTolerance(), settings.sampleSteps());
+    }
+
+    @Override
+    public void run() {
+        consumer.subscribe(List.of(Topics.PREFERENCE_BATCHES.name()));
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    var tp = new org.apache.kafka.common.TopicPartition(r.topic(), r.partition());
+                    try {
+                        handle(r);
+                    } catch (RuntimeException e) {
+                        log.error("event=dpo_update_failed offset={} reason=\"{}\"", r.offset(), e.toString(), e);
+                        consumer.seek(tp, r.offset()); // not committed: redo after a pause
+                        sleepQuietly(5000);
+                        break;
+                    }
+                    consumer.commitSync(Map.of(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(r.offset() + 1)));
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> r) {
+        PreferenceBatch batch;
+        try {
+            batch = batches.deserialize(r.topic(), r.value());
+        } catch (SerializationException e) {
+            dead(r.key(), "undecodable preference batch: " + e.getMessage(), "SerializationException");
+            return;
+        }
+        EncoderVersion current = versions.current();
+        Set<String> done = new HashSet<>(applied);
+        if (current != null) {
+            done.addAll(current.getBatchIds());
+        }
+        if (done.contains(batch.getBatchId())) {
+            log.info("event=batch_already_applied batch={}", batch.getBatchId());
+            return;
+        }
+        try {
+            long t0 = System.nanoTime();
+            PhysMasterModel reference = load(current);
+            PhysMasterModel policy = load(current);
+            List<HeadDpo.Pair> pairs = pairs(batch);
+            if (pairs.isEmpty()) {
+                dead(batch.getBatchId(), "batch has no readable pairs", "EmptyBatch");
+                return;
+            }
+            HeadDpo.Result result = HeadDpo.train(policy, reference, pairs, settings.stepsPerBatch(), 8,
+                    settings.beta(), settings.learningRate(), batch.getBatchId().hashCode(), manager);
+            Gate.Verdict verdict = gate.decide(policy, reference, manager);
+            applied.add(batch.getBatchId());
+            if (!verdict.pass()) {
+                log.info("event=gate_failed batch={} {}", batch.getBatchId(), verdict.reason());
+                dead(batch.getBatchId(), "gate failed, nothing rolled out: " + verdict.reason(), "GateFailed");
+                return;
+            }
+            String parent = current == null ? settings.baseVersion() : current.getVersion();
+            String version = "online-" + String.format("%04d", (current == null ? 0 : ordinal(current)) + 1)
+                    + "-" + Integer.toHexString(batch.getBatchId().hashCode());
+            Path tmp = Files.createTempFile("head-", ".pmck");
+            Checkpoint.save(tmp, "head", policy.config(), policy.encoder().head(), result.steps(),
+                    Map.of("batch", batch.getBatchId()), Map.of("dpo_loss", result.loss()));
+            byte[] bytes = Files.readAllBytes(tmp);
+            Files.delete(tmp);
+            URI uri = blobs.put("encoders/" + version + ".pmck", bytes, "application/octet-stream");
+            List<String> batchIds = new ArrayList<>(current == null ? List.of() : current.getBatchIds());
+            batchIds.add(batch.getBatchId());
+            Map<String, Double> training = new LinkedHashMap<>();
+            training.put("dpo_loss", result.loss());
+            training.put("reward_accuracy", result.rewardAccuracy());
+            training.put("reward_margin", result.rewardMargin());
+            training.put("steps", (double) result.steps());
+            training.put("pairs", (double) pairs.size());
+            training.put("seconds", (System.nanoTime() - t0) / 1e9);
+            Map<String, Double> evaluation = new LinkedHashMap<>();
+            evaluation.put("candidate_score", verdict.candidateScore());
+            evaluation.put("parent_score", verdict.currentScore());
+            evaluation.put("l2", verdict.candidate().l2());
+            evaluation.put("cd", verdict.candidate().cd());
+            evaluation.put("iou", verdict.candidate().iou());
+            EncoderVersion v = EncoderVersion.newBuilder().setVersion(version).setParent(parent)
+                    .setCheckpointUri(uri.toString()).setSha256(Sha256.hex(bytes)).setTrainingFigures(training)
+                    .setEvaluationFigures(evaluation).setBatchIds(batchIds).setCreatedAt(Instant.now()).build();
+            producer.send(new ProducerRecord<>(Topics.ENCODER_VERSIONS.name(), version, v)).get();
+            published++;
+            log.info("event=encoder_published version={} parent={} batch={} {} loss={} acc={}", version, parent,
+                    batch.getBatchId(), verdict.reason(), String.format("%.4f", result.loss()),
+                    String.format("%.2f", result.rewardAccuracy()));
+        } catch (Exception e) {
+            // The batch is not the problem (storage, broker): do not commit, retry it after a pause.
+            applied.remove(batch.getBatchId());
+            throw new IllegalStateException("DPO update for batch " + batch.getBatchId() + " failed", e);
+        }
+    }
+
+    private static int ordinal(EncoderVersion v) {
+        return v.getBatchIds().size();
+    }
+
+    /** The model with the head of the given version (the checkpoint's own head when null or the base). */
+    private PhysMasterModel load(EncoderVersion v) throws IOException {
+        PhysMasterModel net = Models.load(settings.model(), manager);
+        if (v != null && !v.getVersion().equals(settings.baseVersion())) {
+            byte[] data = BlobStores.read(URI.create(v.getCheckpointUri()), blobs);
+            if (!Sha256.hex(data).equals(v.getSha256())) {
+                throw new IOException("encoder " + v.getVersion() + " checkpoint does not match its SHA-256");
+            }
+            Checkpoint.load(data, v.getCheckpointUri(), "head", net.config(), net.encoder().head(), manager);
+        }
+        return net;
+    }
+
+    private List<HeadDpo.Pair> pairs(PreferenceBatch batch) {
+        List<HeadDpo.Pair> out = new ArrayList<>();
+        for (PreferencePair p : batch.getPairs()) {
+            try {
+                ClipFile.Contents w = ClipFile.decode(BlobStores.read(URI.create(p.getPreferredUri()), blobs));
+                ClipFile.Contents l = ClipFile.decode(BlobStores.read(URI.create(p.getRejectedUri()), blobs));
+                int plane = 3 * w.height() * w.width();
+                out.add(new HeadDpo.Pair(java.util.Arrays.copyOf(w.video(), plane), pad(w.video(), 16 * plane),
+                        pad(l.video(), 16 * plane)));
+            } catch (IOException | RuntimeException e) {
+                log.warn("event=pair_unreadable request={} reason=\"{}\"", p.getRequestId(), e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** Videos shorter than the model's frames repeat their last frame. */
+    private static float[] pad(float[] v, int length) {
+        if (v.length >= length) {
+            return java.util.Arrays.copyOf(v, length);
+        }
+        float[] out = java.util.Arrays.copyOf(v, length);
+        int plane = 3 * 32 * 32;
+        for (int k = v.length; k < length; k++) {
+            out[k] = v[v.length - plane + (k - v.length) % plane];
+        }
+        return out;
+    }
+
+    private void dead(String key, String reason, String errorClass) {
+        producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), key, DeadLetter.newBuilder()
+                .setOriginalTopic(Topics.PREFERENCE_BATCHES.name()).setPartition(0).setOffset(-1).setKey(key)
+                .setReason(reason).setErrorClass(errorClass).setComponent("dpo-trainer").setTime(Instant.now()).build()));
+        producer.flush();
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public int published() {
+        return published;
+    }
+
+    public void stop() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    @Override
+    public void close() {
+        stop();
+        versions.close();
+        producer.close(Duration.ofSeconds(5));
+        manager.close();
+        blobs.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,35 @@
+package io.physmaster.dpo;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The online DPO trainer's settings.
+ *
+ * @param model        the Stage I checkpoint (DiT + PhysEncoder): the reference the first candidate starts from
+ * @param baseVersion  version id of the head inside that checkpoint
+ * @param stepsPerBatch Flow-DPO steps on the physical head per preference batch
+ * @param beta         Flow-DPO beta (errors are per-pixel means, so differences are small: beta is large)
+ * @param learningRate Adam learning rate for the head
+ * @param gateScenes   held-out seen-test scenes the gate compares candidate and current on
+ * @param gateTolerance the candidate passes if its judge score is at most current * (1 + tolerance)
+ */
+public record DpoTrainerSettings(String bootstrapServers, String schemaRegistryUrl, String blobStore, Path model,
+                                 String baseVersion, int stepsPerBatch, float beta, float learningRate,
+                                 int gateScenes, double gateTolerance, int sampleSteps) {
+
+    public static DpoTrainerSettings fromEnv(Map<String, String> env) {
+        return new DpoTrainerSettings(
+                env.getOrDefault("PHYSMASTER_BOOTSTRAP_SERVERS", "localhost:9092"),
+                env.getOrDefault("PHYSMASTER_SCHEMA_REGISTRY_URL", "http://localhost:8081/apis/ccompat/v7"),
+                env.getOrDefault("PHYSMASTER_BLOB_STORE", "run/blobs"),
+                Path.of(env.getOrDefault("PHYSMASTER_MODEL", "models/stage1.pmck")),
+                env.getOrDefault("PHYSMASTER_BASE_ENCODER_VERSION", "stage1"),
+                Integer.parseInt(env.getOrDefault("PHYSMASTER_DPO_STEPS", "20")),
+                Float.parseFloat(env.getOrDefault("PHYSMASTER_DPO_BETA", "2000")),
+                Float.parseFloat(env.getOrDefault("PHYSMASTER_DPO_LR", "1e-4")),
+                Integer.parseInt(env.getOrDefault("PHYSMASTER_GATE_SCENES", "8")),
+                Double.parseDouble(env.getOrDefault("PHYSMASTER_GATE_TOLERANCE", "0.02")),
+                8);
+    }
+}
