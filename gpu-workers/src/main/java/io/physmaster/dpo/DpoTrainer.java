@@ -204,10 +204,15 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         return v.getBatchIds().size();
     }
 
-    /** The model with the head of the given version (the checkpoint's own head when null or the base). */
     private PhysMasterModel load(EncoderVersion v) throws IOException {
-        PhysMasterModel net = Models.load(settings.model(), manager);
-        if (v != null && !v.getVersion().equals(settings.baseVersion())) {
+        return withHead(settings.model(), v, settings.baseVersion(), blobs, manager);
+    }
+
+    /** The model with the head of the given version (the checkpoint's own head when null or the base). */
+    public static PhysMasterModel withHead(Path model, EncoderVersion v, String baseVersion, BlobStore blobs,
+                                           NDManager manager) throws IOException {
+        PhysMasterModel net = Models.load(model, manager);
+        if (v != null && !v.getVersion().equals(baseVersion)) {
             byte[] data = BlobStores.read(URI.create(v.getCheckpointUri()), blobs);
             if (!Sha256.hex(data).equals(v.getSha256())) {
                 throw new IOException("encoder " + v.getVersion() + " checkpoint does not match its SHA-256");

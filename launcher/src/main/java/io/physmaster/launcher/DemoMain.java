@@ -1,0 +1,61 @@
+package io.physmaster.launcher;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code physmaster demo}: the whole closed loop on the embedded stack, with a report at the end. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Start the stack and every role, generate proxy-task videos, learn online from the judge's "
+                + "preferences until N encoder versions are out, and report held-out metrics per version.")
+public final class DemoMain implements Callable<Integer> {
+
+    @Option(names = "--out", defaultValue = "out/demo") Path out;
+    @Option(names = "--model", defaultValue = "models/stage1.pmck") Path model;
+    @Option(names = "--versions", defaultValue = "3", description = "Stop after this many encoder versions") int versions;
+    @Option(names = "--time-limit", defaultValue = "PT12M") Duration timeLimit;
+    @Option(names = "--scenes-per-round", defaultValue = "8") int scenesPerRound;
+    @Option(names = "--samples", defaultValue = "2") int samples;
+    @Option(names = "--dpo-steps", defaultValue = "20") int dpoSteps;
+    @Option(names = "--beta", defaultValue = "2000") float beta;
+    @Option(names = "--lr", defaultValue = "1e-4") float lr;
+    @Option(names = "--gate-scenes", defaultValue = "8") int gateScenes;
+    @Option(names = "--gate-tolerance", defaultValue = "0.02") double gateTolerance;
+    @Option(names = "--window", defaultValue = "PT20S") Duration window;
+    @Option(names = "--eval-scenes", defaultValue = "32") int evalScenes;
+    @Option(names = "--steps", defaultValue = "8", description = "Sampler steps") int steps;
+    @Option(names = "--kafka-port", defaultValue = "9092") int kafkaPort;
+    @Option(names = "--registry-port", defaultValue = "8081") int registryPort;
+    @Option(names = "--annotator-port", defaultValue = "8088") int annotatorPort;
+    @Option(names = "--keep-running", description = "Leave the stack, roles and web page up until Ctrl-C") boolean keep;
+
+    @Override
+    public Integer call() throws Exception {
+        ClosedLoopDemo demo = new ClosedLoopDemo();
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            demo.close();
+            done.countDown();
+        }, "demo-shutdown"));
+        ClosedLoopDemo.Result r = demo.run(new ClosedLoopDemo.Options(out, model, kafkaPort, registryPort, annotatorPort,
+                versions, timeLimit, scenesPerRound, samples, dpoSteps, beta, lr, gateScenes, gateTolerance, window,
+                evalScenes, steps), System.out);
+        System.out.println("[demo] report: " + r.report() + "  plot: " + r.plot());
+        if (keep) {
+            System.out.println("[demo] --keep-running: everything stays up; Ctrl-C stops it.");
+            done.await();
+        } else {
+            demo.close();
+        }
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new DemoMain()).execute(args);
+        System.exit(code);
+    }
+}

@@ -1,0 +1,51 @@
+package io.physmaster.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import io.physmaster.model.Checkpoint;
+import io.physmaster.model.ModelConfig;
+import io.physmaster.model.Models;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A shortened closed loop end to end: its own stack, a worker, the Streams app, the judge, the trainer and the
+ * annotator page, with a small model, until one encoder version is published and evaluated.
+ */
+class ClosedLoopDemoIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theLoopPublishesAnEncoderVersionAndReportsIt() throws Exception {
+        ModelConfig small = new ModelConfig(16, 32, 4, 16, 2, 1, 16, 8);
+        Path model = dir.resolve("small.pmck");
+        io.physmaster.model.Runtime.device();
+        try (NDManager m = NDManager.newBaseManager()) {
+            var net = Models.create(small, m);
+            for (var p : net.getParameters()) {
+                if (p.getKey().contains("ada") || p.getKey().contains("final")) {
+                    p.getValue().getArray().addi(0.05f); // an untrained model whose samples differ by seed
+                }
+            }
+            Checkpoint.save(model, "model", small, net, 0, Map.of(), Map.of());
+        }
+        try (ClosedLoopDemo demo = new ClosedLoopDemo()) {
+            ClosedLoopDemo.Result r = demo.run(new ClosedLoopDemo.Options(dir.resolve("out"), model, 0, 0, 0, 1,
+                    Duration.ofMinutes(4), 4, 2, 2, 2000f, 1e-3f, 2, 100.0, Duration.ofSeconds(3), 2, 2), System.out);
+            assertTrue(r.points().size() >= 2, "stage1 plus at least one published version: " + r.points());
+            assertTrue(r.videos() >= 8, "videos saved: " + r.videos());
+            assertTrue(r.preferences() >= 1, "judge preferences: " + r.preferences());
+            assertTrue(Files.size(r.plot()) > 1000);
+            String report = Files.readString(r.report());
+            assertTrue(report.contains("| 1 | online-"), report);
+            assertTrue(report.contains("improved") || report.contains("did NOT improve"), report);
+        }
+    }
+}
