@@ -30,9 +30,9 @@ final class Ops {
         return x.mul(gate);
     }
 
-    /** GELU, tanh approximation. */
+    /** GELU, tanh approximation. x*x*x, not pow(x, 3): the engine's pow backward gave NaN on negative inputs. */
     static NDArray gelu(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
+        NDArray inner = x.add(x.mul(x).mul(x).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
         return x.mul(0.5f).mul(inner.tanh().add(1f));
     }
 
