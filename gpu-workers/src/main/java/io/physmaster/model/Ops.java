@@ -30,10 +30,12 @@ final class Ops {
         return x.mul(gate);
     }
 
-    /** GELU, tanh approximation. x*x*x, not pow(x, 3): the engine's pow backward gave NaN on negative inputs. */
+    /**
+     * GELU, the engine's own (exact, erf-based): its backward stays finite for large inputs, where the tanh
+     * formula's 0 * inf gave NaN.
+     */
     static NDArray gelu(NDArray x) {
-        NDArray inner = x.add(x.mul(x).mul(x).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
-        return x.mul(0.5f).mul(inner.tanh().add(1f));
+        return ai.djl.nn.Activation.gelu(x);
     }
 
     private Ops() {
