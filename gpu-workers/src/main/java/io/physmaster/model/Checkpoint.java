@@ -90,6 +90,12 @@ public final class Checkpoint {
         }
         try (DataInputStream in = new DataInputStream(new GZIPInputStream(new ByteArrayInputStream(p.payload)))) {
             block.loadParameters(manager, in);
+            // Loaded arrays are new: trainable parameters must track gradients again.
+            for (var param : block.getParameters()) {
+                if (param.getValue().requiresGradient()) {
+                    param.getValue().getArray().setRequiresGradient(true);
+                }
+            }
         } catch (MalformedModelException | RuntimeException e) {
             throw new IOException("Checkpoint " + name + " does not fit the model: " + e.getMessage(), e);
         }

@@ -10,7 +10,7 @@ import ai.djl.util.PairList;
 /**
  * The trainable part of the PhysEncoder: backbone features to K c_phys tokens of the DiT's width.
  * <pre>
- *   features [B, C, g, g] -> per position MLP(C -> D -> D) -> [B, g, g, D]
+ *   features [B, C, g, g] -> LN over C -> per position MLP(C -> D -> D) -> [B, g, g, D]
  *   -> average-pool to k x k = K tokens -> + token position embedding -> c_phys [B, K, D]
  * </pre>
  */
@@ -41,7 +41,8 @@ public final class PhysicalHead extends ModelBlock {
         long g = features.getShape().get(2);
         int side = (int) Math.round(Math.sqrt(tokens));
         long pool = g / side;
-        NDArray h = features.transpose(0, 2, 3, 1);                                   // [B, g, g, C]
+        // LN: the frozen backbone's feature scale is arbitrary; normalised inputs keep c_phys and its updates tame.
+        NDArray h = Ops.layerNorm(features.transpose(0, 2, 3, 1));                    // [B, g, g, C]
         h = fc2.apply(ps, Ops.gelu(fc1.apply(ps, h, training)), training);            // [B, g, g, D]
         h = h.reshape(b, side, pool, side, pool, dim).mean(new int[] {4}).mean(new int[] {2}); // [B, k, k, D]
         return h.reshape(b, tokens, dim).add(ps.getValue(position, h.getDevice(), training));

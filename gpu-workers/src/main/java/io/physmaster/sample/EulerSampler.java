@@ -73,13 +73,20 @@ public final class EulerSampler {
             NDArray x = m.create(noise, new Shape(n, frames, 3, s, s));                  // x_0
             float dt = 1f / steps;
             for (int k = 0; k < steps; k++) {
-                NDArray t = m.full(new Shape(n), k * dt);
-                NDArray v = model.velocity(ps, x, t, first, cPhys, false);
-                if (guidance != 1f && cPhys != null) {
-                    NDArray vu = model.velocity(ps, x, t, first, cNone, false);
-                    v = vu.add(v.sub(vu).mul(guidance));
+                // Each step's activations live in their own scope; only the new x is kept.
+                try (NDManager stepScope = m.newSubManager()) {
+                    NDArray xs = x.duplicate();
+                    xs.attach(stepScope);
+                    NDArray t = stepScope.full(new Shape(n), k * dt);
+                    NDArray v = model.velocity(ps, xs, t, first, cPhys, false);
+                    if (guidance != 1f && cPhys != null) {
+                        NDArray vu = model.velocity(ps, xs, t, first, cNone, false);
+                        v = vu.add(v.sub(vu).mul(guidance));
+                    }
+                    NDArray next = xs.add(v.mul(dt));
+                    next.attach(m);
+                    x = next;
                 }
-                x = x.add(v.mul(dt));
                 if (onStep != null) {
                     onStep.accept(k + 1);
                 }
