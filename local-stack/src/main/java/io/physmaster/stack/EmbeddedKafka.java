@@ -62,7 +62,7 @@ final class EmbeddedKafka implements AutoCloseable {
         }
 
         List<String> jvmArgs = List.of("-Xms256m", "-Xmx768m", "-XX:+UseG1GC",
-                "-cp", System.getProperty("java.class.path"),
+                "-cp", childClasspath(),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true");
         Path log = dataDir.resolve("kafka.log");
@@ -104,6 +104,27 @@ final class EmbeddedKafka implements AutoCloseable {
         }
         throw new IOException("Kafka broker not ready within " + timeout + "; log: " + jvm.logFile() + "\n"
                 + jvm.logTail(30));
+    }
+
+    /**
+     * The classpath for the broker JVM: ours, or, when we run inside a tool's class loader (e.g. Maven's
+     * exec:java, where java.class.path is Maven's own), that loader's URLs.
+     */
+    static String childClasspath() {
+        String cp = System.getProperty("java.class.path");
+        ClassLoader cl = Thread.currentThread().getContextClassLoader();
+        if (cl instanceof java.net.URLClassLoader urls && !cp.contains("kafka_2.13")) {
+            StringBuilder sb = new StringBuilder();
+            for (java.net.URL u : urls.getURLs()) {
+                try {
+                    sb.append(java.nio.file.Path.of(u.toURI())).append(java.io.File.pathSeparator);
+                } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                    // not a file URL: skip
+                }
+            }
+            return sb.append(cp).toString();
+        }
+        return cp;
     }
 
     String bootstrapServers() {
