@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "physmaster-client", mixinStandardHelpOptions = true,
         description = "Submit generation requests, fetch videos, send preferences, manage encoder versions.",
         subcommands = {ClientCli.Submit.class, ClientCli.Videos.class, ClientCli.Prefer.class,
-                ClientCli.Versions.class, ClientCli.Scenes.class})
+                ClientCli.Versions.class, ClientCli.Scenes.class, io.physmaster.judge.JudgeMain.class})
 public final class ClientCli {
 
     /** Exit codes: 0 ok, 2 bad input (nothing published), 3 timed out, 1 anything else. */
