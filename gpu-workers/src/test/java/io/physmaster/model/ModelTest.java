@@ -166,7 +166,7 @@ class ModelTest {
         ParameterStore ps = new ParameterStore(manager, false);
         // The training settings: Adam with element-wise gradient clipping.
         var optimizer = ai.djl.training.optimizer.Optimizer.adam()
-                .optLearningRateTracker(ai.djl.training.tracker.Tracker.fixed(1e-3f)).optClipGrad(1f).build();
+                .optLearningRateTracker(ai.djl.training.tracker.Tracker.fixed(2e-3f)).optClipGrad(1f).build();
         NDArray first = random(manager, 1, 2, 3, 16, 16).tanh();
         NDArray z1 = random(manager, 2, 2, 3, 3, 16, 16).tanh();
         NDArray z0 = random(manager, 3, 2, 3, 3, 16, 16);
@@ -175,7 +175,7 @@ class ModelTest {
         NDArray target = FlowMatching.targetVelocity(z1, z0);
         float firstLoss = 0;
         float lastLoss = 0;
-        for (int step = 0; step < 80; step++) {
+        for (int step = 0; step < 120; step++) {
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray v = net.forward(ps, new NDList(xt, t, first), true).singletonOrThrow();
                 NDArray loss = FlowMatching.loss(v, target);
