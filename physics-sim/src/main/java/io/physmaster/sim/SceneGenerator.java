@@ -25,10 +25,10 @@ public final class SceneGenerator {
             ShapeKind.PENTAGON, EnumSet.of(Material.WOOD, Material.ICE)));
 
     /** Gap between a dropping object's bottom and the floor top, metres. */
-    static final double TRAIN_DROP_MIN = 1.0;
-    static final double TRAIN_DROP_MAX = 2.4;
-    static final double UNSEEN_DROP_MIN = 2.4;
-    static final double UNSEEN_DROP_MAX = 3.0;
+    public static final double TRAIN_DROP_MIN = 1.0;
+    public static final double TRAIN_DROP_MAX = 2.4;
+    public static final double UNSEEN_DROP_MIN = 2.4;
+    public static final double UNSEEN_DROP_MAX = 3.0;
 
     public static SceneSpec generate(Split split, long index) {
         if (index < 0) {

@@ -15,7 +15,7 @@ public final class Simulator {
 
     public static final double GRAVITY = 9.81;
     /** Physics steps per second; many per frame so fast bounces resolve. */
-    static final double STEP_HZ = 480;
+    public static final double STEP_HZ = 480;
 
     public static Trajectory simulate(SceneSpec scene, ClipSpec clip) {
         World<Body> world = new World<>();

@@ -55,6 +55,60 @@ class SimulatorTest {
         assertTrue(rubber > 0.5, "rubber bounces high: " + rubber);
     }
 
+    /** How far a box placed on a 1:2 ramp has slid downhill after 1.5 s. */
+    static double slide(Material m) {
+        double f = SceneSpec.FLOOR_TOP;
+        double slope = Math.atan(0.5);
+        double size = 0.2;
+        double sx = 0.8; // surface point under the box: the ramp falls from (0, f + 1) to (2, f)
+        double sy = f + 1 - sx / 2;
+        double gap = size + 0.005;
+        var scene = new SceneSpec("ramp", List.of(SurfaceSpec.box("floor", -2, -1, 6, f),
+                new SurfaceSpec("ramp", new double[] {0, 2, 0}, new double[] {f, f, f + 1})),
+                List.of(new ObjectSpec(ShapeKind.BOX, size, m, 0, sx + gap * Math.sin(slope),
+                        sy + gap * Math.cos(slope), -slope, false)));
+        Trajectory traj = Simulator.simulate(scene.validate(), new ClipSpec(32, 16, 10));
+        return traj.x(15, 0) - traj.x(0, 0);
+    }
+
+    @Test
+    void slidingOrdersByFriction() {
+        double ice = slide(Material.ICE);   // friction mixes to sqrt(0.02 * 0.6) = 0.11 < tan(slope) = 0.5: slides
+        double wood = slide(Material.WOOD); // sqrt(0.6 * 0.6) = 0.6 > 0.5: holds
+        assertTrue(ice > 1.0, "ice slides down the ramp: " + ice);
+        assertTrue(Math.abs(wood) < 0.1, "wood stays put: " + wood);
+    }
+
+    @Test
+    void centroidsFollowTheMasks() {
+        RenderedClip c = ProxyTask.render(ProxyTask.scene(Split.TRAIN, 2), ClipSpec.MODEL);
+        double[] cen = c.centroids();
+        int n = c.objectCount();
+        for (int i = 0; i < n; i++) {
+            if (c.dropping()[i]) { // a dropping object's mask centroid moves down (larger y) while it falls
+                assertTrue(cen[(3 * n + i) * 2 + 1] > cen[i * 2 + 1], "object " + (i + 1) + " falls");
+                // and sits where the simulator put it: world y -> pixel row
+                double row = c.height() - c.trajectory().y(0, i) * c.height() / SceneSpec.WORLD - 0.5;
+                assertEquals(row, cen[i * 2 + 1], 1.0);
+            }
+        }
+    }
+
+    @Test
+    void unseenObjectsDropFromAboveTheTrainingHeights() {
+        for (int i = 0; i < 40; i++) {
+            for (Split split : List.of(Split.TRAIN, Split.UNSEEN_TEST)) {
+                for (ObjectSpec o : ProxyTask.scene(split, i).objects()) {
+                    if (o.dropping()) {
+                        double gap = o.y() - SceneSpec.reach(o) - SceneSpec.FLOOR_TOP;
+                        assertTrue(split == Split.TRAIN ? gap <= SceneGenerator.TRAIN_DROP_MAX + 1e-9
+                                : gap >= SceneGenerator.UNSEEN_DROP_MIN - 1e-9, split + " " + gap);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void scenesAndRendersAreDeterministic() {
         SceneSpec a = ProxyTask.scene(Split.TRAIN, 17);

@@ -5,6 +5,7 @@ import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceBatch;
 import io.physmaster.schemas.PreferenceEvent;
 import io.physmaster.topics.Topics;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -26,7 +27,7 @@ import org.apache.kafka.streams.state.Stores;
  *   preference-events (raw bytes) --PreferenceValidator (decode, check, join videos; wait for late videos)-->
  *       DeadLetter        --> dead-letters
  *       ResolvedPreference --key by encoder version--> repartition (1 partition)
- *           --PreferenceBatcher (tumbling windows + grace, dedupe, majority, size trigger)-->
+ *           --PreferenceBatcher (tumbling windows + grace, dedupe, majority, size trigger; see WindowState)-->
  *               PreferenceBatch --> preference-batches;  late events --> dead-letters
  * </pre>
  * Events and videos are both keyed by request id with equal partition counts, so the join is local. Run with
@@ -38,6 +39,8 @@ public final class PreferenceBatchTopology {
     static final String VIDEOS_STORE = "videos-by-sample";
     static final String PENDING_STORE = "events-awaiting-videos";
     static final String WINDOWS_STORE = "open-windows";
+    static final String PAIRS_STORE = "window-pairs";
+    static final String COUNTED_STORE = "counted-votes";
 
     /** The serdes the topology reads and writes our Avro topics with (built on one registry client). */
     public record AvroSerdes(Serde<GeneratedVideo> videos, Deserializer<PreferenceEvent> events,
@@ -46,12 +49,22 @@ public final class PreferenceBatchTopology {
 
     public static Topology build(StreamsSettings settings, AvroSerdes serdes) {
         StreamsBuilder b = new StreamsBuilder();
+        // Every store is changelogged (restored after a crash, exactly-once with the outputs). The small, churning
+        // stores (events waiting for videos, open windows and their pairs: deleted about as fast as they are
+        // written) are in memory: RocksDB would pile up tombstones that every scan steps over, and a record
+        // cache in front of a map only adds copies. The video table is large and read by key: RocksDB + cache.
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VIDEOS_STORE), Serdes.String(),
-                serdes.videos()).withLoggingEnabled(Map.of()));
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(),
+                serdes.videos()).withLoggingEnabled(Map.of()).withCachingEnabled());
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(),
                 new JsonSerde<>(PreferenceValidator.PendingEvent.class)).withLoggingEnabled(Map.of()));
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOWS_STORE), Serdes.String(),
-                new JsonSerde<>(WindowState.class)).withLoggingEnabled(Map.of()));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(WINDOWS_STORE), Serdes.String(),
+                InternalSerdes.WINDOW).withLoggingEnabled(Map.of()));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PAIRS_STORE), Serdes.String(),
+                InternalSerdes.PAIR).withLoggingEnabled(Map.of()));
+        // Dedupe memory: a segmented window store drops whole segments once they are older than the retention.
+        b.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(COUNTED_STORE,
+                settings.dedupRetention(), Duration.ofMillis(1), false), Serdes.String(), Serdes.Integer())
+                .withLoggingEnabled(Map.of()));
 
         b.stream(Topics.GENERATED_VIDEOS.name(), Consumed.with(Serdes.String(), serdes.videos()))
                 .process(VideoIndexer::new, Named.as("index-videos"), VIDEOS_STORE);
@@ -71,9 +84,10 @@ public final class PreferenceBatchTopology {
                 .mapValues(v -> (ResolvedPreference) v)
                 // One partition per encoder version stream: every window's batch is built in one place.
                 .repartition(Repartitioned.<String, ResolvedPreference>as("by-encoder-version")
-                        .withKeySerde(Serdes.String()).withValueSerde(new JsonSerde<>(ResolvedPreference.class))
+                        .withKeySerde(Serdes.String()).withValueSerde(InternalSerdes.RESOLVED)
                         .withNumberOfPartitions(1))
-                .process(() -> new PreferenceBatcher(settings), Named.as("window-and-batch"), WINDOWS_STORE);
+                .process(() -> new PreferenceBatcher(settings), Named.as("window-and-batch"),
+                        WINDOWS_STORE, PAIRS_STORE, COUNTED_STORE);
 
         var out = batched.split(Named.as("batched-"))
                 .branch((k, v) -> v instanceof DeadLetter, Branched.as("late"))

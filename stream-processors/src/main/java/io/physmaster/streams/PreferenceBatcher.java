@@ -3,12 +3,16 @@ package io.physmaster.streams;
 import io.physmaster.schemas.DeadLetter;
 import io.physmaster.schemas.PreferenceBatch;
 import io.physmaster.schemas.PreferencePair;
+import io.physmaster.streams.WindowState.PairVotes;
+import io.physmaster.streams.WindowState.Vote;
 import io.physmaster.topics.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -16,19 +20,37 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Tumbling event-time windows per encoder version, with a grace period. A window's batch is emitted when the
- * window closes (end + grace passed on stream time or on the wall clock, whichever is first, so a quiet stream
- * still flushes) or early when it holds maxBatchPairs resolved pairs. Conflicting votes on a pair are resolved
- * by majority; ties are dropped. Events for an already closed window are late: dropped and dead-lettered.
+ * Tumbling event-time windows per encoder version, with a grace period (state layout: {@link WindowState}).
+ * <ul>
+ *   <li>A window's batch is emitted when the window closes: stream time passes end + grace. Or early: when it
+ *       holds maxBatchPairs distinct pairs, or when the wall clock passes end + grace before stream time does
+ *       (a quiet stream). The window then carries on with its next part (batch id ...#1, #2, ...).</li>
+ *   <li>Events for a window closed by stream time are late: dead-lettered and counted (metric
+ *       late-preferences-total).</li>
+ *   <li>An annotator's vote on an unordered pair counts once within dedupRetention (the first one; later ones,
+ *       redeliveries included, are dropped and counted in eventsDropped), as do events below minConfidence.</li>
+ *   <li>Conflicting votes on a pair: the majority wins, a tie drops the pair.</li>
+ * </ul>
+ * Batch ids are deterministic: encoderVersion@windowStart#part.
  */
 final class PreferenceBatcher implements Processor<String, ResolvedPreference, String, Object> {
+
+    static final String LATE_METRIC = "late-preferences";
+    private static final StringSerializer KEYS = new StringSerializer();
 
     private final StreamsSettings settings;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, WindowState> windows;
+    private KeyValueStore<String, PairVotes> pairs;
+    private WindowStore<String, Integer> counted;
+    private Sensor late;
     private long streamTime = Long.MIN_VALUE;
+    /** Earliest end + grace of the open windows (MIN_VALUE: unknown, scan at the next record). */
+    private long nextCloseAt = Long.MIN_VALUE;
 
     PreferenceBatcher(StreamsSettings settings) {
         this.settings = settings;
@@ -38,8 +60,13 @@ final class PreferenceBatcher implements Processor<String, ResolvedPreference, S
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.windows = context.getStateStore(PreferenceBatchTopology.WINDOWS_STORE);
+        this.pairs = context.getStateStore(PreferenceBatchTopology.PAIRS_STORE);
+        this.counted = context.getStateStore(PreferenceBatchTopology.COUNTED_STORE);
+        // -> metrics late-preferences-total / -rate, group stream-preference-batcher-metrics
+        this.late = context.metrics().addRateTotalSensor("preference-batcher", context.taskId().toString(),
+                LATE_METRIC, Sensor.RecordingLevel.INFO);
+        // Stream time closes windows exactly, in process(); the wall clock flushes a stream that went quiet.
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::closeDue);
-        context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, this::closeDue);
     }
 
     @Override
@@ -49,116 +76,152 @@ final class PreferenceBatcher implements Processor<String, ResolvedPreference, S
         streamTime = Math.max(streamTime, ts);
         long size = settings.window().toMillis();
         long start = ts - Math.floorMod(ts, size);
-        if (start + size + settings.grace().toMillis() <= now()) {
-            context.forward(new Record<>(p.requestId(), DeadLetter.newBuilder()
-                    .setOriginalTopic(Topics.PREFERENCE_EVENTS.name()).setPartition(-1).setOffset(-1)
-                    .setKey(p.requestId()).setReason("late: the window [" + Instant.ofEpochMilli(start) + ", "
-                            + Instant.ofEpochMilli(start + size) + ") closed before event " + p.eventId() + " arrived")
-                    .setErrorClass("LateEvent").setComponent(PreferenceBatchTopology.APP_ID)
-                    .setTime(Instant.ofEpochMilli(context.currentSystemTimeMs())).build(), ts));
+        if (start + size + settings.grace().toMillis() <= streamTime) {
+            late.record();
+            context.forward(new Record<>(p.requestId(), lateLetter(p, start, size), ts));
             return;
         }
-        String key = p.encoderVersion() + "@" + start;
-        WindowState w = windows.get(key);
+        String windowKey = WindowState.windowKey(p.encoderVersion(), start);
+        WindowState w = windows.get(windowKey);
         if (w == null) {
             w = new WindowState();
             w.encoderVersion = p.encoderVersion();
             w.windowStart = start;
             w.windowEnd = start + size;
+            nextCloseAt = Math.min(nextCloseAt, w.windowEnd + settings.grace().toMillis());
         }
         w.eventsSeen++;
-        if (!w.eventIds.add(p.eventId())) {
-            w.eventsDropped++; // the same event delivered twice
-        } else if (p.confidence() < settings.minConfidence()) {
+        String pairKey = WindowState.pairKey(p.requestId(), p.preferred(), p.rejected());
+        String voter = pairKey + "|" + p.annotator();
+        if (p.confidence() < settings.minConfidence() || alreadyCounted(voter, ts)) {
             w.eventsDropped++;
         } else {
-            WindowState.PairVotes votes = w.pairs.computeIfAbsent(
-                    WindowState.pairKey(p.requestId(), p.preferred(), p.rejected()), k -> new WindowState.PairVotes());
-            votes.requestId = p.requestId();
-            votes.low = Math.min(p.preferred(), p.rejected());
-            votes.high = Math.max(p.preferred(), p.rejected());
-            if (votes.preferredBy.put(p.annotator(), p.preferred()) != null) {
-                w.eventsDropped++; // an annotator's earlier vote on this pair is replaced, counted once
+            counted.put(voter, 1, ts);
+            String pairInPart = WindowState.partPrefix(windowKey, w.part) + pairKey;
+            PairVotes pair = pairs.get(pairInPart);
+            if (pair == null) {
+                boolean preferredLow = p.preferred() < p.rejected();
+                pair = new PairVotes(p.requestId(), Math.min(p.preferred(), p.rejected()),
+                        Math.max(p.preferred(), p.rejected()), preferredLow ? p.preferredUri() : p.rejectedUri(),
+                        preferredLow ? p.rejectedUri() : p.preferredUri(), p.sceneId(), new TreeMap<>());
+                w.pairsInPart++;
             }
-            votes.confidenceBy.put(p.annotator(), p.confidence());
-            votes.uris.put(Integer.toString(p.preferred()), p.preferredUri());
-            votes.uris.put(Integer.toString(p.rejected()), p.rejectedUri());
-            votes.sceneId = p.sceneId();
+            pair.votes().put(p.annotator(), new Vote(p.preferred(), p.confidence()));
+            pairs.put(pairInPart, pair);
         }
-        if (w.pairs.size() >= settings.maxBatchPairs()) {
-            emit(w);
-            w.part++;
-            w.pairs.clear();
-            w.eventsSeen = 0;
-            w.eventsDropped = 0;
+        if (w.pairsInPart >= settings.maxBatchPairs()) {
+            emit(windowKey, w);
+            startNextPart(w);
         }
-        windows.put(key, w);
+        windows.put(windowKey, w);
+        if (streamTime >= nextCloseAt) {
+            closeDue(streamTime);
+        }
     }
 
-    private long now() {
-        return Math.max(streamTime, context.currentSystemTimeMs());
+    /** Whether this annotator already voted on this pair within dedupRetention (either side of ts). */
+    private boolean alreadyCounted(String voter, long ts) {
+        long r = settings.dedupRetention().toMillis();
+        try (WindowStoreIterator<Integer> it = counted.fetch(voter, ts - r, ts + r)) {
+            return it.hasNext();
+        }
     }
 
+    /**
+     * Stream time past a window's end + grace closes it: its batch is emitted and its state deleted; later events
+     * for it are late. The wall clock past end + grace only flushes: the open part is emitted (a quiet stream
+     * still gets its batch) and the window stays open for stragglers, which go in its next part, until stream time
+     * closes it. Lateness is decided on stream time alone, so a slow or restarted app loses nothing.
+     */
     private void closeDue(long ignored) {
-        long now = now();
-        List<KeyValue<String, WindowState>> due = new ArrayList<>();
+        long wallClock = context.currentSystemTimeMs();
+        List<KeyValue<String, WindowState>> all = new ArrayList<>();
         try (KeyValueIterator<String, WindowState> it = windows.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, WindowState> kv = it.next();
-                if (kv.value.windowEnd + settings.grace().toMillis() <= now) {
-                    due.add(kv);
-                }
-            }
+            it.forEachRemaining(all::add);
         }
-        for (KeyValue<String, WindowState> kv : due) {
-            if (!kv.value.pairs.isEmpty()) {
-                emit(kv.value);
-            }
-            windows.delete(kv.key);
-        }
-    }
-
-    /** Resolves every pair by majority and forwards the batch (keyed by its deterministic id). */
-    private void emit(WindowState w) {
-        List<PreferencePair> pairs = new ArrayList<>();
-        int dropped = w.eventsDropped;
-        for (WindowState.PairVotes v : w.pairs.values()) {
-            int forHigh = 0;
-            float confHigh = 0;
-            int forLow = 0;
-            float confLow = 0;
-            for (Map.Entry<String, Integer> vote : v.preferredBy.entrySet()) {
-                float c = v.confidenceBy.get(vote.getKey());
-                if (vote.getValue() == v.high) {
-                    forHigh++;
-                    confHigh += c;
-                } else {
-                    forLow++;
-                    confLow += c;
-                }
-            }
-            if (forHigh == forLow) {
-                dropped += forHigh + forLow; // a tie: no preference
+        long next = Long.MAX_VALUE;
+        for (KeyValue<String, WindowState> kv : all) {
+            WindowState w = kv.value;
+            long closeAt = w.windowEnd + settings.grace().toMillis();
+            if (closeAt <= streamTime) {
+                emit(kv.key, w);
+                windows.delete(kv.key);
                 continue;
             }
-            boolean highWins = forHigh > forLow;
-            int winner = highWins ? v.high : v.low;
-            int loser = highWins ? v.low : v.high;
-            int votes = highWins ? forHigh : forLow;
-            dropped += highWins ? forLow : forHigh;
-            pairs.add(PreferencePair.newBuilder().setRequestId(v.requestId).setSceneId(v.sceneId)
-                    .setPreferredUri(v.uris.get(Integer.toString(winner)))
-                    .setRejectedUri(v.uris.get(Integer.toString(loser)))
-                    .setEncoderVersion(w.encoderVersion).setVotes(votes)
-                    .setWeight((highWins ? confHigh : confLow) / votes).build());
+            if (closeAt <= wallClock && w.pairsInPart > 0) {
+                emit(kv.key, w);
+                startNextPart(w);
+                windows.put(kv.key, w);
+            }
+            next = Math.min(next, closeAt);
         }
-        if (pairs.isEmpty()) {
+        nextCloseAt = next;
+    }
+
+    private static void startNextPart(WindowState w) {
+        w.part++;
+        w.pairsInPart = 0;
+        w.eventsSeen = 0;
+        w.eventsDropped = 0;
+    }
+
+    /**
+     * Resolves every pair of the window's open part by majority, forwards the batch keyed by its id (if any pair
+     * survives) and deletes the part's pairs.
+     */
+    private void emit(String windowKey, WindowState w) {
+        String prefix = WindowState.partPrefix(windowKey, w.part);
+        List<PreferencePair> out = new ArrayList<>();
+        List<String> done = new ArrayList<>();
+        int dropped = w.eventsDropped;
+        try (KeyValueIterator<String, PairVotes> it = pairs.prefixScan(prefix, KEYS)) {
+            while (it.hasNext()) {
+                KeyValue<String, PairVotes> kv = it.next();
+                done.add(kv.key);
+                PairVotes pair = kv.value;
+                int forLow = 0, forHigh = 0;
+                float confLow = 0, confHigh = 0;
+                for (Vote v : pair.votes().values()) {
+                    if (v.preferred() == pair.low()) {
+                        forLow++;
+                        confLow += v.confidence();
+                    } else {
+                        forHigh++;
+                        confHigh += v.confidence();
+                    }
+                }
+                if (forLow == forHigh) {
+                    dropped += forLow + forHigh; // a tie: no preference
+                    continue;
+                }
+                boolean lowWins = forLow > forHigh;
+                int votesFor = lowWins ? forLow : forHigh;
+                dropped += lowWins ? forHigh : forLow; // the outvoted minority
+                out.add(PreferencePair.newBuilder().setRequestId(pair.requestId()).setSceneId(pair.sceneId())
+                        .setPreferredUri(lowWins ? pair.lowUri() : pair.highUri())
+                        .setRejectedUri(lowWins ? pair.highUri() : pair.lowUri())
+                        .setEncoderVersion(w.encoderVersion).setVotes(votesFor)
+                        .setWeight((lowWins ? confLow : confHigh) / votesFor).build());
+            }
+        }
+        done.forEach(pairs::delete);
+        if (out.isEmpty()) {
             return;
         }
         String batchId = w.encoderVersion + "@" + Instant.ofEpochMilli(w.windowStart) + "#" + w.part;
         context.forward(new Record<>(batchId, PreferenceBatch.newBuilder().setBatchId(batchId)
                 .setEncoderVersion(w.encoderVersion).setWindowStart(Instant.ofEpochMilli(w.windowStart))
-                .setWindowEnd(Instant.ofEpochMilli(w.windowEnd)).setPairs(pairs).setEventsSeen(w.eventsSeen)
+                .setWindowEnd(Instant.ofEpochMilli(w.windowEnd)).setPairs(out).setEventsSeen(w.eventsSeen)
                 .setEventsDropped(dropped).build(), w.windowEnd - 1));
+    }
+
+    private DeadLetter lateLetter(ResolvedPreference p, long start, long size) {
+        return DeadLetter.newBuilder()
+                .setOriginalTopic(Topics.PREFERENCE_EVENTS.name()).setPartition(-1).setOffset(-1)
+                .setKey(p.requestId()).setReason("late: the window [" + Instant.ofEpochMilli(start) + ", "
+                        + Instant.ofEpochMilli(start + size) + ") of encoder version " + p.encoderVersion()
+                        + " closed (grace " + settings.grace() + ") before event " + p.eventId() + " arrived")
+                .setErrorClass("LateEvent").setComponent(PreferenceBatchTopology.APP_ID)
+                .setTime(Instant.ofEpochMilli(context.currentSystemTimeMs())).build();
     }
 }

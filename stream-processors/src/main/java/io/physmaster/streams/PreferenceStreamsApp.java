@@ -6,23 +6,45 @@ import io.physmaster.schemas.PreferenceBatch;
 import io.physmaster.schemas.PreferenceEvent;
 import io.physmaster.serde.AvroSerde;
 import io.physmaster.serde.PhysSerdes;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code physmaster streams}: runs the preference batcher until SIGTERM/Ctrl-C. */
+/**
+ * {@code physmaster streams}: runs the preference batcher until SIGTERM/Ctrl-C, then closes it cleanly (commits
+ * the open transaction, flushes the stores). Exits 1 if the application dies on its own.
+ */
 @Command(name = "streams", mixinStandardHelpOptions = true,
         description = "Kafka Streams: validate, dedupe and batch preference events into windowed preference batches.")
 public final class PreferenceStreamsApp implements Callable<Integer> {
 
-    @Option(names = "--state-dir", defaultValue = "run/streams") Path stateDir;
+    @Option(names = "--bootstrap-servers", description = "Kafka brokers (default: $PHYSMASTER_BOOTSTRAP_SERVERS or ${DEFAULT-VALUE})",
+            defaultValue = "${env:PHYSMASTER_BOOTSTRAP_SERVERS:-localhost:9092}")
+    String bootstrap;
+
+    @Option(names = "--schema-registry-url", description = "Confluent-compatible registry API (default: ${DEFAULT-VALUE})",
+            defaultValue = "${env:PHYSMASTER_SCHEMA_REGISTRY_URL:-http://localhost:8081/apis/ccompat/v7}")
+    String registry;
+
+    @Option(names = "--state-dir", defaultValue = "run/streams", description = "Local state (RocksDB) directory.")
+    Path stateDir;
+
+    @Option(names = "--config", description = "Properties file: batch.window, batch.grace, batch.max.pairs, "
+            + "batch.min.confidence, batch.video.wait, batch.dedup.retention (else $PHYSMASTER_BATCH_* or defaults); "
+            + "any other key is a Kafka Streams config (e.g. num.stream.threads).")
+    Path configFile;
 
     /** Streams config: exactly-once, changelogged state under stateDir. */
     public static Properties config(String bootstrapServers, Path stateDir) {
@@ -31,8 +53,10 @@ public final class PreferenceStreamsApp implements Callable<Integer> {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
-        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1); // the local stack has one broker
+        // Each exactly-once commit is a transaction round trip (markers on every partition written); committing
+        // once a second keeps the thread processing instead of waiting, and adds at most 1 s to a batch's latency.
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
         return p;
     }
 
@@ -44,27 +68,51 @@ public final class PreferenceStreamsApp implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> env = System.getenv();
-        String bootstrap = env.getOrDefault("PHYSMASTER_BOOTSTRAP_SERVERS", "localhost:9092");
-        String registry = env.getOrDefault("PHYSMASTER_SCHEMA_REGISTRY_URL", "http://localhost:8081/apis/ccompat/v7");
-        StreamsSettings settings = StreamsSettings.fromEnv(env);
+        Properties file = new Properties();
+        if (configFile != null) {
+            try (Reader r = Files.newBufferedReader(configFile)) {
+                file.load(r);
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "cannot read --config " + configFile + ": " + e.getMessage());
+            }
+        }
+        // Settings: defaults < environment < config file.
+        Properties batch = new Properties();
+        batch.putAll(StreamsSettings.fromEnv(System.getenv()).toProperties());
+        Properties streamsConfig = config(bootstrap, stateDir);
+        for (String key : file.stringPropertyNames()) {
+            (key.startsWith("batch.") ? batch : streamsConfig).setProperty(key, file.getProperty(key));
+        }
+        StreamsSettings settings = StreamsSettings.fromProperties(batch);
+
         try (PhysSerdes s = PhysSerdes.of(Map.of("schema.registry.url", registry))) {
-            KafkaStreams streams = new KafkaStreams(PreferenceBatchTopology.build(settings, serdes(s)),
-                    config(bootstrap, stateDir));
+            KafkaStreams streams = new KafkaStreams(PreferenceBatchTopology.build(settings, serdes(s)), streamsConfig);
             CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                streams.close();
-                stopped.countDown();
-            }, "streams-shutdown"));
-            streams.setUncaughtExceptionHandler(e -> {
-                System.err.println("streams error: " + e);
-                return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
-                        .REPLACE_THREAD;
+            streams.setStateListener((now, before) -> {
+                if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                    stopped.countDown();
+                }
             });
+            streams.setUncaughtExceptionHandler(e -> {
+                System.err.println("streams thread failed, replacing it: " + e);
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            Thread hook = new Thread(() -> {
+                streams.close(Duration.ofSeconds(30));
+                stopped.countDown();
+            }, "streams-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
             streams.start();
-            System.out.println("preference batcher running: window " + settings.window() + ", grace "
-                    + settings.grace() + ", max pairs " + settings.maxBatchPairs());
+            System.out.println("preference batcher running on " + bootstrap + ": window " + settings.window()
+                    + ", grace " + settings.grace() + ", max pairs " + settings.maxBatchPairs() + ", min confidence "
+                    + settings.minConfidence() + ", video wait " + settings.videoWait());
             stopped.await();
+            if (streams.state() == KafkaStreams.State.ERROR) {
+                System.err.println("preference batcher stopped with an error");
+                streams.close(Duration.ofSeconds(30));
+                return 1;
+            }
         }
         return 0;
     }

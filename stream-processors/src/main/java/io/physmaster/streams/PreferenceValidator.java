@@ -26,6 +26,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class PreferenceValidator implements Processor<String, byte[], String, Object> {
 
+    /** Ids are keys in the batcher's stores; an id this long is a bug or an attack, not a name. */
+    static final int MAX_ID_CHARS = 512;
+
     private final StreamsSettings settings;
     private final Deserializer<PreferenceEvent> events;
     private ProcessorContext<String, Object> context;
@@ -115,6 +118,10 @@ final class PreferenceValidator implements Processor<String, byte[], String, Obj
         }
         if (e.getAnnotator() == null || e.getAnnotator().isBlank()) {
             return "annotator is missing";
+        }
+        if (e.getAnnotator().length() > MAX_ID_CHARS || e.getEventId().length() > MAX_ID_CHARS
+                || e.getRequestId().length() > MAX_ID_CHARS) {
+            return "event id, request id and annotator must be at most " + MAX_ID_CHARS + " characters";
         }
         if (e.getSource() == null) {
             return "unknown source";

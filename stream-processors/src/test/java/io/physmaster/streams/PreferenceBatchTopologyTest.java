@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericContainer;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -107,7 +110,9 @@ class PreferenceBatchTopologyTest {
         closeWindowsUpTo(12_001);
         PreferenceBatch b = batches.readValue();
         assertEquals("v1", b.getEncoderVersion());
+        assertEquals("v1@1970-01-01T00:00:00Z#0", b.getBatchId(), "deterministic: version, window start, part");
         assertEquals(Instant.ofEpochMilli(0), b.getWindowStart());
+        assertEquals(Instant.ofEpochMilli(10_000), b.getWindowEnd());
         PreferencePair pair = b.getPairs().get(0);
         assertEquals("file:/v/r1/1.pmv", pair.getPreferredUri());
         assertEquals("file:/v/r1/0.pmv", pair.getRejectedUri());
@@ -115,21 +120,70 @@ class PreferenceBatchTopologyTest {
     }
 
     @Test
-    void eventsWithinGraceCountAndLateOnesAreDeadLettered() {
+    void eventsWithinGraceCountAndLateOnesAreDeadLetteredAndCounted() {
         start(SETTINGS);
-        video("r1", 0, "v1", 0);
-        video("r1", 1, "v1", 0);
-        video("r2", 0, "v1", 0);
-        video("r2", 1, "v1", 0);
+        for (String r : List.of("r1", "r2", "r3")) {
+            video(r, 0, "v1", 0);
+            video(r, 1, "v1", 0);
+        }
         prefer("r1", 0, 1, "alice", 9_000);
         prefer("r2", 0, 1, "alice", 11_000);   // next window; stream time 11 s < 10 s + 2 s grace
         prefer("r1", 0, 1, "bob", 9_500);      // out of order but within grace: joins window 0
-        closeWindowsUpTo(12_500);
+        prefer("r3", 0, 1, "alice", 12_000);   // stream time reaches 10 s + 2 s: window 0 closes
         PreferenceBatch first = batches.readValue();
+        assertEquals(Instant.ofEpochMilli(0), first.getWindowStart());
+        assertEquals(1, first.getPairs().size());
         assertEquals(2, first.getPairs().get(0).getVotes(), "alice and bob");
+        assertEquals(0.0, lateCount());
         prefer("r1", 1, 0, "carol", 5_000);    // window 0 closed: late
         DeadLetter late = dead.readValue();
         assertTrue(late.getReason().startsWith("late"), late.getReason());
+        assertEquals(1.0, lateCount(), "late events are counted");
+        assertTrue(batches.isEmpty(), "a late event makes no second batch for its window");
+    }
+
+    @Test
+    void theWallClockFlushesAQuietWindowAndStragglersGoInItsNextPart() {
+        start(SETTINGS);
+        for (String r : List.of("r1", "r2")) {
+            video(r, 0, "v1", 0);
+            video(r, 1, "v1", 0);
+        }
+        prefer("r1", 0, 1, "a", 1_000);
+        driver.advanceWallClockTime(Duration.ofSeconds(13)); // wall clock past 10 s + 2 s, stream time at 1 s
+        PreferenceBatch flushed = batches.readValue();
+        assertEquals("v1@1970-01-01T00:00:00Z#0", flushed.getBatchId());
+        prefer("r2", 0, 1, "a", 2_000);       // stream time 2 s: window 0 is still open on stream time
+        assertTrue(dead.isEmpty(), "not late");
+        prefer("r1", 0, 1, "b", 12_000);      // stream time closes window 0
+        PreferenceBatch straggler = batches.readValue();
+        assertEquals("v1@1970-01-01T00:00:00Z#1", straggler.getBatchId());
+        assertEquals("r2", straggler.getPairs().get(0).getRequestId());
+        assertEquals(0.0, lateCount());
+    }
+
+    double lateCount() {
+        return driver.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals(PreferenceBatcher.LATE_METRIC + "-total"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+    }
+
+    @Test
+    void streamTimePassingEndPlusGraceClosesTheWindowWithoutTheWallClock() {
+        start(SETTINGS);
+        for (String r : List.of("r1", "r2")) {
+            video(r, 0, "v1", 0);
+            video(r, 1, "v1", 0);
+        }
+        prefer("r1", 0, 1, "a", 1_000);
+        prefer("r2", 0, 1, "a", 11_999);       // stream time 11.999 s: window 0 still in its grace period
+        assertTrue(batches.isEmpty());
+        prefer("r2", 1, 0, "b", 12_000);       // stream time reaches 10 s + 2 s grace
+        PreferenceBatch b = batches.readValue();
+        assertEquals(Instant.ofEpochMilli(0), b.getWindowStart());
+        assertEquals(1, b.getPairs().size());
+        assertEquals("r1", b.getPairs().get(0).getRequestId());
+        assertTrue(batches.isEmpty(), "window 1 is still open");
     }
 
     @Test
@@ -149,6 +203,30 @@ class PreferenceBatchTopologyTest {
     }
 
     @Test
+    void aVoteIsCountedOnceAcrossWindowsAndAcrossEarlyBatches() {
+        start(SETTINGS); // max 3 pairs
+        for (String r : List.of("r1", "r2", "r3")) {
+            video(r, 0, "v1", 0);
+            video(r, 1, "v1", 0);
+        }
+        prefer("r1", 0, 1, "a", 1_000);
+        prefer("r2", 0, 1, "a", 1_000);
+        prefer("r3", 0, 1, "a", 1_000);
+        assertEquals(3, batches.readValue().getPairs().size(), "early batch #0");
+        prefer("r1", 1, 0, "a", 2_000);       // a again on r1 (pair unordered), after r1 left in batch #0
+        prefer("r1", 0, 1, "b", 2_000);       // b is new: r1 opens again in part #1
+        prefer("r2", 0, 1, "a", 15_000);      // next window, same annotator and pair: still a repeat
+        closeWindowsUpTo(30_000);
+        PreferenceBatch rest = batches.readValue();
+        assertTrue(rest.getBatchId().endsWith("#1"), rest.getBatchId());
+        assertEquals(1, rest.getPairs().size());
+        assertEquals(1, rest.getPairs().get(0).getVotes(), "only b's vote");
+        assertEquals(2, rest.getEventsSeen());
+        assertEquals(1, rest.getEventsDropped());
+        assertTrue(batches.isEmpty(), "window 1 held only the repeat: no batch");
+    }
+
+    @Test
     void conflictsResolveByMajorityAndTiesAreDropped() {
         start(SETTINGS);
         for (String r : List.of("r1", "r2")) {
@@ -165,6 +243,7 @@ class PreferenceBatchTopologyTest {
         assertEquals(1, batch.getPairs().size(), "the tie on r2 is dropped");
         PreferencePair p = batch.getPairs().get(0);
         assertEquals("file:/v/r1/0.pmv", p.getPreferredUri());
+        assertEquals("file:/v/r1/1.pmv", p.getRejectedUri());
         assertEquals(2, p.getVotes());
         assertEquals(3, batch.getEventsDropped(), "c's minority vote and both tied votes");
     }
@@ -200,6 +279,19 @@ class PreferenceBatchTopologyTest {
         assertTrue(dead.readValue().getReason().contains("same sample"));
         events.pipeInput("r1", event("r1", 0, 1, "a", 1.5f), 1_000);
         assertTrue(dead.readValue().getReason().contains("confidence"));
+        events.pipeInput("r1", event("r1", -1, 1, "a", 1f), 1_000);
+        assertTrue(dead.readValue().getReason().contains(">= 0"));
+        events.pipeInput("r1", event("r1", 0, 1, " ", 1f), 1_000);
+        assertTrue(dead.readValue().getReason().contains("annotator"));
+        events.pipeInput("r1", event("r1", 0, 1, "x".repeat(100_000), 1f), 1_000);
+        assertTrue(dead.readValue().getReason().contains("at most"));
+        rawEvents.pipeInput("r1", (byte[]) null, 1_000);
+        assertTrue(dead.readValue().getReason().contains("empty record"));
+        rawEvents.pipeInput("r1", withUnknownSource(), 1_000);
+        DeadLetter robot = dead.readValue();
+        assertTrue(robot.getReason().contains("ROBOT"), robot.getReason());
+        assertEquals("r1", robot.getKey());
+        assertTrue(robot.getValue() != null && robot.getValue().remaining() > 5, "raw bytes kept for replay");
         rawEvents.pipeInput("r1", new byte[] {1, 2, 3}, 1_000);
         DeadLetter garbage = dead.readValue();
         assertTrue(garbage.getReason().startsWith("undecodable"), garbage.getReason());
@@ -208,7 +300,27 @@ class PreferenceBatchTopologyTest {
         events.pipeInput("r1", event("r1", 0, 7, "a", 1f), 1_000);
         assertTrue(dead.isEmpty(), "an unknown sample waits for its video first");
         driver.advanceWallClockTime(Duration.ofSeconds(6));
-        assertTrue(dead.readValue().getReason().startsWith("unknown sample"));
+        DeadLetter unknown = dead.readValue();
+        assertTrue(unknown.getReason().startsWith("unknown sample"), unknown.getReason());
+        assertEquals(Topics.PREFERENCE_EVENTS.name(), unknown.getOriginalTopic());
+        assertTrue(batches.isEmpty() && dead.isEmpty());
+    }
+
+    /** A PreferenceEvent written by a producer whose schema knows a source we do not. */
+    byte[] withUnknownSource() {
+        Schema newer = new Schema.Parser().parse(PreferenceEvent.getClassSchema().toString()
+                .replace("[\"HUMAN\",\"JUDGE\"]", "[\"HUMAN\",\"JUDGE\",\"ROBOT\"]"));
+        GenericRecord r = new GenericData.Record(newer);
+        r.put("eventId", "x");
+        r.put("requestId", "r1");
+        r.put("preferredSample", 0);
+        r.put("rejectedSample", 1);
+        r.put("source", new GenericData.EnumSymbol(newer.getField("source").schema(), "ROBOT"));
+        r.put("annotator", "robot-1");
+        r.put("confidence", 1f);
+        r.put("time", 1_000L);
+        return new AvroSerializer<GenericRecord>(registry, false, true, false)
+                .serialize(Topics.PREFERENCE_EVENTS.name(), r);
     }
 
     @Test

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -40,7 +42,8 @@ class PreferenceStreamsIT {
     @TempDir
     Path state;
 
-    static <T> List<T> read(String topic, Class<T> type, java.util.function.Predicate<T> match, int want,
+    /** Reads matching records (read_committed) until {@code enough} says so or the timeout passes. */
+    static <T> List<T> read(String topic, Class<T> type, Predicate<T> match, Predicate<List<T>> enough,
                             Duration timeout) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStackExtension.stack().bootstrapServers());
@@ -53,7 +56,7 @@ class PreferenceStreamsIT {
         try (KafkaConsumer<String, T> c = new KafkaConsumer<>(p, new StringDeserializer(), de)) {
             c.subscribe(List.of(topic));
             long deadline = System.currentTimeMillis() + timeout.toMillis();
-            while (out.size() < want && System.currentTimeMillis() < deadline) {
+            while (!enough.test(out) && System.currentTimeMillis() < deadline) {
                 c.poll(Duration.ofMillis(300)).forEach(r -> {
                     if (match.test(r.value())) {
                         out.add(r.value());
@@ -102,16 +105,36 @@ class PreferenceStreamsIT {
             producer.send(new ProducerRecord<>(Topics.PREFERENCE_EVENTS.name(), badKey, PreferenceEvent.newBuilder()
                     .setEventId("e").setRequestId(badKey).setPreferredSample(0).setRejectedSample(0)
                     .setSource(PreferenceSource.HUMAN).setAnnotator("x").setConfidence(1f).setTime(Instant.now()).build()));
+            String noVideos = "novideo-" + version;   // no GeneratedVideo ever: waits videoWait, then dead
+            producer.send(new ProducerRecord<>(Topics.PREFERENCE_EVENTS.name(), noVideos, PreferenceEvent.newBuilder()
+                    .setEventId("n").setRequestId(noVideos).setPreferredSample(0).setRejectedSample(1)
+                    .setSource(PreferenceSource.HUMAN).setAnnotator("x").setConfidence(1f).setTime(Instant.now()).build()));
             producer.flush();
 
+            // The three pairs may land in one batch or, across a window boundary, in two.
             List<PreferenceBatch> batches = read(Topics.PREFERENCE_BATCHES.name(), PreferenceBatch.class,
-                    b -> b.getEncoderVersion().equals(version), 1, Duration.ofSeconds(60));
-            int pairs = batches.stream().mapToInt(b -> b.getPairs().size()).sum();
-            assertEquals(3, pairs, "three requests, one pair each");
-            assertTrue(batches.get(0).getPairs().get(0).getPreferredUri().endsWith("1"));
+                    b -> b.getEncoderVersion().equals(version),
+                    got -> got.stream().mapToInt(b -> b.getPairs().size()).sum() >= 3, Duration.ofSeconds(90));
+            var pairs = batches.stream().flatMap(b -> b.getPairs().stream()).toList();
+            assertEquals(3, pairs.size(), "three requests, one pair each: " + batches);
+            assertEquals(new java.util.HashSet<>(requests),
+                    pairs.stream().map(p -> p.getRequestId()).collect(Collectors.toSet()));
+            for (var pair : pairs) {
+                assertEquals("file:/v/" + pair.getRequestId() + "1", pair.getPreferredUri());
+                assertEquals("file:/v/" + pair.getRequestId() + "0", pair.getRejectedUri());
+                assertEquals(version, pair.getEncoderVersion());
+            }
+            for (PreferenceBatch b : batches) {
+                assertTrue(b.getBatchId().startsWith(version + "@"), b.getBatchId());
+            }
+
             List<DeadLetter> dead = read(Topics.DEAD_LETTERS.name(), DeadLetter.class,
-                    d -> badKey.equals(d.getKey()), 1, Duration.ofSeconds(30));
-            assertTrue(dead.get(0).getReason().contains("same sample"), dead.get(0).getReason());
+                    d -> badKey.equals(d.getKey()) || noVideos.equals(d.getKey()), got -> got.size() >= 2,
+                    Duration.ofSeconds(60));
+            Map<String, String> reasons = dead.stream().collect(Collectors.toMap(DeadLetter::getKey,
+                    DeadLetter::getReason));
+            assertTrue(reasons.getOrDefault(badKey, "").contains("same sample"), reasons.toString());
+            assertTrue(reasons.getOrDefault(noVideos, "").startsWith("unknown sample"), reasons.toString());
         }
     }
 }

@@ -1,11 +1,9 @@
 package io.physmaster.sim.judge;
 
 import io.physmaster.sim.RenderedClip;
-import io.physmaster.sim.Renderer;
 import io.physmaster.sim.metrics.ColorSegmenter;
 import io.physmaster.sim.metrics.MetricScores;
 import io.physmaster.sim.metrics.PhysicsMetrics;
-import java.awt.Color;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -37,9 +35,7 @@ public final class PhysicsJudge {
 
     /** Score of one candidate [T][3][H][W] video against the ground truth (lower is better). */
     public MetricScores metrics(RenderedClip truth, float[] video) {
-        ColorSegmenter seg = ColorSegmenter.fromFirstFrame(truth.video(), truth.masks(), truth.height(),
-                truth.width(), truth.objectCount(), Renderer.nonObjectColors());
-        byte[] masks = seg.segment(video, truth.frames(), truth.height(), truth.width());
+        byte[] masks = ColorSegmenter.forClip(truth).segment(video, truth.frames(), truth.height(), truth.width());
         return PhysicsMetrics.score(truth.masks(), masks, truth.frames(), truth.height(), truth.width(),
                 PhysicsMetrics.ids(truth.dropping(), true), 1);
     }

@@ -4,16 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The PISA metrics on object masks, frames aligned by time. For each object and frame t (masks [T][H][W],
- * value = object id):
+ * The PISA metrics on object masks, frames aligned by time, as PISA's evaluation code computes them. For each
+ * object and frame t (masks [T][H][W], value = object id; centroid = mean pixel (x, y)):
  * <pre>
- *   L2  = || centroid_gt - centroid_gen ||_2 / sqrt(2) / H          (centroid = mean pixel centre)
+ *   L2  = ( |cx_gt - cx_gen| + |cy_gt - cy_gen| ) / 2 / sqrt(2) / H   (mean over both axes of |c_gt - c_gen|)
  *   CD  = ( mean_{p in gen} min_{q in gt} |p - q| + mean_{q in gt} min_{p in gen} |p - q| ) / sqrt(2) / H
  *   IoU = |gt AND gen| / |gt OR gen|, 1 when both are empty
  * </pre>
- * each averaged over frames, then over the objects in scope (dropping objects, or all). A frame where the
- * object is in one mask but not the other scores L2 = CD = {@value #MISSING} (our choice; PISA's rule is not
- * stated); frames where both are empty are skipped for L2 and CD.
+ * each averaged over frames, then over the objects in scope (dropping objects as in PISA, or all as
+ * PhysMaster also reports). Our one deviation: a frame where the object is in one mask but not the other
+ * scores L2 = CD = {@value #MISSING}. PISA's code gives a NaN centroid there (so L2 silently skips the frame,
+ * rewarding a video that loses the object) and an infinite Chamfer distance. Frames where both are empty
+ * are skipped for L2 and CD.
  */
 public final class PhysicsMetrics {
 
@@ -54,7 +56,7 @@ public final class PhysicsMetrics {
                     cd += MISSING;
                     continue;
                 }
-                l2 += Math.hypot(a.cx - b.cx, a.cy - b.cy) / Math.sqrt(2) / h;
+                l2 += (Math.abs(a.cx - b.cx) + Math.abs(a.cy - b.cy)) / 2 / Math.sqrt(2) / h;
                 cd += (a.meanNearest(b) + b.meanNearest(a)) / Math.sqrt(2) / h;
             }
             perObject.add(new MetricScores(distFrames == 0 ? 0 : l2 / distFrames, distFrames == 0 ? 0 : cd / distFrames,

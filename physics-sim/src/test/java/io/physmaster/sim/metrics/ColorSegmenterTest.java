@@ -1,5 +1,7 @@
 package io.physmaster.sim.metrics;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.physmaster.sim.ClipSpec;
@@ -7,40 +9,10 @@ import io.physmaster.sim.ProxyTask;
 import io.physmaster.sim.RenderedClip;
 import io.physmaster.sim.Renderer;
 import io.physmaster.sim.Split;
-import java.awt.Color;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The segmenter recovers true masks from perturbed renders (blur + noise), IoU >= 0.95. */
 class ColorSegmenterTest {
-
-    /** 3x3 box blur mixed 50/50 with the original, then Gaussian noise of the given sigma. */
-    static float[] perturb(float[] video, int frames, int h, int w, double sigma, long seed) {
-        Random rnd = new Random(seed);
-        float[] out = new float[video.length];
-        for (int tc = 0; tc < frames * 3; tc++) {
-            int base = tc * h * w;
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    float sum = 0;
-                    int n = 0;
-                    for (int dy = -1; dy <= 1; dy++) {
-                        for (int dx = -1; dx <= 1; dx++) {
-                            int yy = y + dy;
-                            int xx = x + dx;
-                            if (yy >= 0 && yy < h && xx >= 0 && xx < w) {
-                                sum += video[base + yy * w + xx];
-                                n++;
-                            }
-                        }
-                    }
-                    float v = 0.5f * video[base + y * w + x] + 0.5f * sum / n + (float) (rnd.nextGaussian() * sigma);
-                    out[base + y * w + x] = Math.max(0, Math.min(1, v));
-                }
-            }
-        }
-        return out;
-    }
 
     static double meanIou(ClipSpec clip, int scenes) {
         return meanIou(clip, scenes, 0.03, true);
@@ -51,7 +23,8 @@ class ColorSegmenterTest {
         int n = 0;
         for (int i = 0; i < scenes; i++) {
             RenderedClip c = ProxyTask.render(ProxyTask.scene(Split.SEEN_TEST, i), clip);
-            float[] noisy = blur ? perturb(c.video(), c.frames(), c.height(), c.width(), sigma, i) : c.video();
+            float[] noisy = blur ? Perturbation.blurAndNoise(c.video(), c.frames(), c.height(), c.width(), 0.5, sigma, i)
+                    : c.video();
             ColorSegmenter seg = ColorSegmenter.fromFirstFrame(c.video(), c.masks(), c.height(), c.width(),
                     c.objectCount(), Renderer.nonObjectColors());
             byte[] masks = seg.segment(noisy, c.frames(), c.height(), c.width());
@@ -63,6 +36,14 @@ class ColorSegmenterTest {
     }
 
     @Test
+    void recoversExactMasksOfModelSizeRenders() {
+        // At 32 px most object pixels are anti-aliased edges: this is what unmixing is for.
+        double iou = meanIou(ClipSpec.MODEL, 30, 0, false);
+        System.out.printf("segmenter IoU on clean 32 px renders (30 seen scenes, all objects): %.4f%n", iou);
+        assertTrue(iou >= 0.95, "IoU " + iou);
+    }
+
+    @Test
     void recoversMasksOfPerturbedRendersAtViewingSize() {
         double iou = meanIou(new ClipSpec(128, 16, 10), 10);
         System.out.printf("segmenter IoU on blurred+noisy 128 px renders: %.4f%n", iou);
@@ -70,13 +51,27 @@ class ColorSegmenterTest {
     }
 
     @Test
-    void atModelSizeEdgePixelsSetTheFloor() {
-        // At 32 px an object is ~30 pixels, half of them anti-aliased edge pixels, so blur moves IoU a lot;
-        // the evaluation uses clean model outputs, where the floor is what matters.
-        double clean = meanIou(ClipSpec.MODEL, 30, 0, false);
+    void degradesGracefullyOnPerturbedModelSizeRenders() {
+        // Noise of 0.03 flips half-covered edge pixels at random, and at 32 px they are half of an object:
+        // a floor set by the pixel count, not by the colours.
         double noisy = meanIou(ClipSpec.MODEL, 30);
-        System.out.printf("segmenter IoU on 32 px renders: clean %.4f, blurred+noisy %.4f%n", clean, noisy);
-        assertTrue(clean >= 0.90, "clean IoU " + clean);
-        assertTrue(noisy >= 0.70, "noisy IoU " + noisy);
+        System.out.printf("segmenter IoU on blurred+noisy 32 px renders: %.4f%n", noisy);
+        assertTrue(noisy >= 0.85, "noisy IoU " + noisy);
+    }
+
+    @Test
+    void learnsTheExactColoursFromACleanFirstFrame() {
+        RenderedClip c = ProxyTask.render(ProxyTask.scene(Split.TRAIN, 14), ClipSpec.MODEL);
+        ColorSegmenter learned = ColorSegmenter.forClip(c);
+        ColorSegmenter exact = new ColorSegmenter(c.colors(), Renderer.nonObjectColors(), 0.35);
+        assertArrayEquals(exact.segment(c.video(), c.frames(), c.height(), c.width()),
+                learned.segment(c.video(), c.frames(), c.height(), c.width()));
+    }
+
+    @Test
+    void refusesAVideoOfTheWrongSize() {
+        RenderedClip c = ProxyTask.render(ProxyTask.scene(Split.TRAIN, 1), ClipSpec.MODEL);
+        assertThrows(IllegalArgumentException.class,
+                () -> ColorSegmenter.forClip(c).segment(new float[10], c.frames(), c.height(), c.width()));
     }
 }

@@ -38,9 +38,36 @@ class PhysicsMetricsTest {
         byte[] gt = square(4, h, h, 5, 5, 1);
         byte[] gen = square(4, h, h, 8, 9, 1); // shifted by (3, 4): distance 5 px
         MetricScores s = PhysicsMetrics.score(gt, gen, 4, h, h, new int[] {1}, 0);
-        assertEquals(5 / Math.sqrt(2) / h, s.l2(), 1e-12);
+        // PISA's L2 averages |dx| and |dy|: (3 + 4) / 2 px, then / sqrt(2) / H.
+        assertEquals(3.5 / Math.sqrt(2) / h, s.l2(), 1e-12);
         assertEquals(2 * 5 / Math.sqrt(2) / h, s.cd(), 1e-12); // single pixels: both directions 5 px
         assertEquals(0, s.iou(), 0);
+    }
+
+    @Test
+    void shiftedSquareObjectGivesItsShiftAndOverlap() {
+        int h = 32;
+        byte[] gt = square(3, h, h, 4, 10, 6);
+        byte[] gen = square(3, h, h, 8, 10, 6); // 6x6 square moved 4 px right
+        MetricScores s = PhysicsMetrics.score(gt, gen, 3, h, h, new int[] {1}, 0);
+        assertEquals(4.0 / 2 / Math.sqrt(2) / h, s.l2(), 1e-12);
+        assertEquals(12.0 / 60, s.iou(), 1e-12); // overlap 2x6 = 12, union 36 + 36 - 12 = 60
+        // Chamfer by hand: gen columns 8..13 vs gt columns 4..9: columns 8, 9 are on gt (0), 10..13 are 1..4 px away.
+        double oneWay = (0 + 0 + 1 + 2 + 3 + 4) / 6.0;
+        assertEquals(2 * oneWay / Math.sqrt(2) / h, s.cd(), 1e-12);
+    }
+
+    @Test
+    void droppingScopeScoresOnlyTheDroppingObjects() {
+        int h = 16;
+        byte[] gt = square(2, h, h, 1, 1, 3);
+        byte[] gen = gt.clone();
+        for (int t = 0; t < 2; t++) { // object 2 only in gen: wrong, but not a dropping object
+            gen[t * h * h + 12 * h + 12] = 2;
+        }
+        boolean[] dropping = {true, false};
+        assertEquals(1, PhysicsMetrics.score(gt, gen, 2, h, h, PhysicsMetrics.ids(dropping, true), 0).iou(), 0);
+        assertEquals(0.5, PhysicsMetrics.score(gt, gen, 2, h, h, PhysicsMetrics.ids(dropping, false), 0).iou(), 1e-12);
     }
 
     @Test
