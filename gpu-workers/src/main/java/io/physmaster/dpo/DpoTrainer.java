@@ -147,12 +147,12 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
             long t0 = System.nanoTime();
             PhysMasterModel reference = load(current);
             PhysMasterModel policy = load(current);
-            List<HeadDpo.Pair> pairs = pairs(batch);
+            List<DpoSteps.Pair> pairs = pairs(batch);
             if (pairs.isEmpty()) {
                 dead(batch.getBatchId(), "batch has no readable pairs", "EmptyBatch");
                 return;
             }
-            HeadDpo.Result result = HeadDpo.train(policy, reference, pairs, settings.stepsPerBatch(), 8,
+            DpoSteps.Result result = HeadDpo.train(policy, reference, pairs, settings.stepsPerBatch(), 8,
                     settings.beta(), settings.learningRate(), batch.getBatchId().hashCode(), manager);
             Gate.Verdict verdict = gate.decide(policy, reference, manager);
             applied.add(batch.getBatchId());
@@ -222,14 +222,14 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         return net;
     }
 
-    private List<HeadDpo.Pair> pairs(PreferenceBatch batch) {
-        List<HeadDpo.Pair> out = new ArrayList<>();
+    private List<DpoSteps.Pair> pairs(PreferenceBatch batch) {
+        List<DpoSteps.Pair> out = new ArrayList<>();
         for (PreferencePair p : batch.getPairs()) {
             try {
                 ClipFile.Contents w = ClipFile.decode(BlobStores.read(URI.create(p.getPreferredUri()), blobs));
                 ClipFile.Contents l = ClipFile.decode(BlobStores.read(URI.create(p.getRejectedUri()), blobs));
                 int plane = 3 * w.height() * w.width();
-                out.add(new HeadDpo.Pair(java.util.Arrays.copyOf(w.video(), plane), pad(w.video(), 16 * plane),
+                out.add(new DpoSteps.Pair(java.util.Arrays.copyOf(w.video(), plane), pad(w.video(), 16 * plane),
                         pad(l.video(), 16 * plane)));
             } catch (IOException | RuntimeException e) {
                 log.warn("event=pair_unreadable request={} reason=\"{}\"", p.getRequestId(), e.getMessage());

@@ -19,7 +19,7 @@ import ai.djl.training.ParameterStore;
 public final class FlowDpo {
 
     /** What one batch of pairs gives: the loss to minimise and the figures to log. */
-    public record Terms(NDArray loss, NDArray inside) {
+    public record Terms(NDArray loss, NDArray inside, NDArray referenceDistance) {
 
         /** Fraction of pairs the model ranks correctly (inside > 0). */
         public float rewardAccuracy() {
@@ -30,12 +30,18 @@ public final class FlowDpo {
         public float rewardMargin() {
             return inside.mean().getFloat();
         }
+
+        /** How far the policy has moved from the reference: mean |e_theta - e_ref| over both videos of the pairs. */
+        public float distance() {
+            return referenceDistance.getFloat();
+        }
     }
 
     /** L from the four per-pair squared errors [B]. */
     public static Terms loss(NDArray thetaW, NDArray refW, NDArray thetaL, NDArray refL, float beta) {
         NDArray inside = thetaW.sub(refW).sub(thetaL.sub(refL)).mul(-beta / 2f);
-        return new Terms(softplus(inside.neg()).mean(), inside); // -log sigmoid(x) = softplus(-x)
+        NDArray distance = thetaW.sub(refW).abs().add(thetaL.sub(refL).abs()).mean().div(2f);
+        return new Terms(softplus(inside.neg()).mean(), inside, distance); // -log sigmoid(x) = softplus(-x)
     }
 
     /** softplus(x) = log(1 + e^x), computed without overflow. */

@@ -14,8 +14,10 @@ import ai.djl.util.PairList;
  *   x: [N, S, D], context: [N, C, D]  ->  [N, S, D]
  *   q = x Wq;  k, v = [x; context] Wk, Wv;  split into H heads of D/H
  *   q, k = LN(q), LN(k) per head                  (QK-norm: bounded logits, no late-training blow-up)
- *   out = softmax(2 q k^T / sqrt(D/H)) v,  heads concatenated, then Wo
+ *   out = softmax(2 q k^T / sqrt(D/H) + bias) v,  heads concatenated, then Wo
  * </pre>
+ * bias (optional) [G, H, S, K'] with N = B * G and K' <= S + C: added to the logits of the first K' keys
+ * (see RelativePositionBias); the remaining keys get none.
  */
 public final class Attention extends ModelBlock {
 
@@ -34,6 +36,10 @@ public final class Attention extends ModelBlock {
     }
 
     public NDArray apply(ParameterStore ps, NDArray x, NDArray context, boolean training) {
+        return apply(ps, x, context, null, training);
+    }
+
+    public NDArray apply(ParameterStore ps, NDArray x, NDArray context, NDArray bias, boolean training) {
         long n = x.getShape().get(0);
         long s = x.getShape().get(1);
         int dh = dim / heads;
@@ -47,6 +53,14 @@ public final class Attention extends ModelBlock {
         NDArray values = kvs.get(1);
         NDArray scores = Ops.layerNorm(queries).matMul(keys.transpose(0, 1, 3, 2))  // [N, H, S, S+C]
                 .mul(2f / (float) Math.sqrt(dh));
+        if (bias != null) {
+            Shape bs = bias.getShape();                                          // [G, H, S, K']
+            if (bs.get(3) < sk) {
+                bias = bias.concat(bias.getManager().zeros(new Shape(bs.get(0), heads, s, sk - bs.get(3)),
+                        bias.getDataType(), bias.getDevice()), 3);               // [G, H, S, S+C]
+            }
+            scores = scores.reshape(-1, bs.get(0), heads, s, sk).add(bias).reshape(n, heads, s, sk);
+        }
         NDArray weights = scores.softmax(-1);
         NDArray mixed = weights.matMul(values)                                  // [N, H, S, dh]
                 .transpose(0, 2, 1, 3).reshape(n, s, dim);                      // [N, S, D]

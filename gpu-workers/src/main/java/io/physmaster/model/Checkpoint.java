@@ -23,7 +23,7 @@ import java.util.zip.GZIPOutputStream;
 /**
  * Our checkpoint file (".pmck"): a JSON header, then the block's parameters, gzip-compressed.
  * <pre>
- *   "PMCK1" | int header length | header JSON (UTF-8) | payload = gzip(DJL saveParameters bytes)
+ *   "PMCK2" | int header length | header JSON (UTF-8) | payload = gzip(DJL saveParameters bytes)
  *   header: { kind, config, step, seeds, sha256 (of the payload), payloadBytes, figures }
  * </pre>
  * Loading checks the magic, the kind, that the architecture config equals the model's, and the payload's
@@ -32,7 +32,10 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class Checkpoint {
 
-    private static final byte[] MAGIC = "PMCK1".getBytes(StandardCharsets.US_ASCII);
+    // Format 2: the DiT predicts clean frames relative to the first frame (see VideoFlowTransformer). Format-1
+    // files hold velocity-predicting weights of the same shapes, which would load silently and sample garbage.
+    private static final byte[] MAGIC = "PMCK2".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC_V1 = "PMCK1".getBytes(StandardCharsets.US_ASCII);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a checkpoint holds besides the weights. */
@@ -106,6 +109,11 @@ public final class Checkpoint {
     }
 
     private static Parsed parse(byte[] data) throws IOException {
+        if (data.length >= MAGIC.length
+                && java.util.Arrays.equals(java.util.Arrays.copyOf(data, MAGIC.length), MAGIC_V1)) {
+            throw new IOException("checkpoint format 1 (velocity-predicting DiT) is no longer supported:"
+                    + " retrain it with ./physmaster train (see models/README.md)");
+        }
         if (data.length < MAGIC.length + 4
                 || !java.util.Arrays.equals(java.util.Arrays.copyOf(data, MAGIC.length), MAGIC)) {
             throw new IOException("not a PhysMaster checkpoint (bad magic)");

@@ -12,7 +12,7 @@ import ai.djl.util.PairList;
  * <pre>
  *   x: [B, F, P, D] (F generated frames, P patches), cond: [B, C, D] (first-frame + c_phys tokens),
  *   first: [B, P, D] (the first frame's tokens), c: [B, D] (timestep embedding)
- *   x += g1 * SpatialAttn(mod(LN(x)), keys += cond)        attention within each frame
+ *   x += g1 * SpatialAttn(mod(LN(x)), keys += cond, + RelPosBias)   attention within each frame
  *   x += g2 * TemporalAttn(mod(LN(x)), keys += first)      attention along time at each patch position
  *   x += g3 * MLP(mod(LN(x)))
  * </pre>
@@ -21,14 +21,17 @@ public final class DiTBlock extends ModelBlock {
 
     private final int dim;
     private final Attention spatial;
+    private final RelativePositionBias relPos;
     private final Attention temporal;
     private final Linear fc1;
     private final Linear fc2;
     private final Linear ada;
 
-    public DiTBlock(int dim, int heads) {
+    /** frames: generated frames F; grid: patches per frame side. */
+    public DiTBlock(int dim, int heads, int frames, int grid) {
         this.dim = dim;
         this.spatial = addChildBlock("spatial", new Attention(dim, heads));
+        this.relPos = addChildBlock("rel_pos", new RelativePositionBias(frames, heads, grid));
         this.temporal = addChildBlock("temporal", new Attention(dim, heads));
         this.fc1 = addChildBlock("fc1", new Linear(dim, 4 * dim));
         this.fc2 = addChildBlock("fc2", new Linear(4 * dim, dim));
@@ -45,7 +48,8 @@ public final class DiTBlock extends ModelBlock {
         NDArray h = Ops.modulate(Ops.layerNorm(x), m.get(0), m.get(1)).reshape(b * f, p, dim);
         NDArray ctx = cond == null ? null
                 : cond.expandDims(1).broadcast(b, f, cond.getShape().get(1), dim).reshape(b * f, -1, dim);
-        NDArray s = spatial.apply(ps, h, ctx, training).reshape(b, f, p, dim);
+        NDArray bias = relPos.bias(ps, x.getManager(), x.getDevice(), training);  // [F, H, P, 2P]
+        NDArray s = spatial.apply(ps, h, ctx, bias, training).reshape(b, f, p, dim);
         x = x.add(Ops.gate(s, m.get(2)));
 
         // Time: every patch position attends along the frames, plus the first frame's token there.

@@ -10,6 +10,9 @@ import ai.djl.ndarray.NDArray;
  *   L_SFT = E || v_theta(x_t, t, c) - v* ||^2
  * </pre>
  * Sampling integrates dx/dt = v_theta from t = 0 to 1 (see io.physmaster.sample.EulerSampler).
+ * The network itself predicts the clean frames and turns them into v_theta = (x1_hat - x_t) / (1 - t)
+ * (VideoFlowTransformer), so this loss is the "x-prediction, velocity loss" of JiT. Training, held-out losses
+ * and DPO draw t from a logit-normal ({@link #sampleTime}).
  */
 public final class FlowMatching {
 
@@ -32,6 +35,15 @@ public final class FlowMatching {
     /** L_SFT: mean over the batch. */
     public static NDArray loss(NDArray predicted, NDArray target) {
         return perSampleError(predicted, target).mean();
+    }
+
+    /**
+     * A training time t = sigmoid(-0.8 + 0.8 N(0, 1)) (logit-normal, as in SD3 and JiT): most samples at the
+     * noisy end, where the model must decide where objects go; few near t = 1, where denoising is easy and the
+     * x-prediction's 1 / (1 - t) would weigh a sample thousands of times over.
+     */
+    public static float sampleTime(java.util.Random rnd) {
+        return (float) (1.0 / (1.0 + Math.exp(-(-0.8 + 0.8 * rnd.nextGaussian()))));
     }
 
     /** t [B] reshaped to [B, 1, 1, ...] to broadcast against x. */

@@ -31,6 +31,23 @@ public final class Models {
         return net;
     }
 
+    /**
+     * A plain model (no LoRA parameters) with the weights of {@code from}, whose adapters must be merged: what
+     * a merged Stage II model is saved as, so that workers load it like any other.
+     */
+    public static PhysMasterModel plainCopy(PhysMasterModel from, NDManager manager) {
+        PhysMasterModel to = create(from.config(), manager);
+        var source = from.getParameters();
+        for (var p : to.getParameters()) {
+            Parameter s = source.get(p.getKey());
+            if (s == null) {
+                throw new IllegalStateException("no parameter " + p.getKey() + " in the source model");
+            }
+            s.getArray().copyTo(p.getValue().getArray());
+        }
+        return to;
+    }
+
     private Models() {
     }
 }

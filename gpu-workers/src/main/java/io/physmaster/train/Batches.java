@@ -2,6 +2,7 @@ package io.physmaster.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.physmaster.model.FlowMatching;
 import ai.djl.ndarray.types.Shape;
 import java.util.Random;
 
@@ -43,7 +44,7 @@ final class Batches {
         return idx;
     }
 
-    /** Gaussian noise and uniform times from a seeded Java RNG: the same batch gives the same loss. */
+    /** Gaussian noise from a seeded Java RNG: the same batch gives the same loss. */
     static NDArray noise(NDManager m, Random rnd, Shape shape) {
         float[] z = new float[(int) shape.size()];
         for (int i = 0; i < z.length; i++) {
@@ -52,10 +53,11 @@ final class Batches {
         return m.create(z, shape);
     }
 
-    static NDArray uniform(NDManager m, Random rnd, int n) {
+    /** n training times from {@link FlowMatching#sampleTime}. */
+    static NDArray times(NDManager m, Random rnd, int n) {
         float[] t = new float[n];
         for (int i = 0; i < n; i++) {
-            t[i] = rnd.nextFloat();
+            t[i] = FlowMatching.sampleTime(rnd);
         }
         return m.create(t);
     }

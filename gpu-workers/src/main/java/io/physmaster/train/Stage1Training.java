@@ -67,8 +67,12 @@ public final class Stage1Training {
                 net.encoder().backbone().freezeParameters(true);
             }
             DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.l2Loss())
+                    // 50 warm-up steps, then cosine decay to lr/10 over the remaining steps of this run.
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.warmUp()
-                                    .setMainTracker(Tracker.fixed(s.learningRate())).optWarmUpSteps(50).build())
+                                    .setMainTracker(Tracker.cosine().setBaseValue(s.learningRate())
+                                            .optFinalValue(s.learningRate() / 10)
+                                            .setMaxUpdates((int) Math.max(1, s.steps() - startStep)).build())
+                                    .optWarmUpSteps(50).build())
                             .optClipGrad(1f).build())
                     .optDevices(new Device[] {device});
             Map<String, Double> figures = new LinkedHashMap<>();
@@ -83,7 +87,7 @@ public final class Stage1Training {
                     try (NDManager m = trainer.getManager().newSubManager()) {
                         Batches.VideoBatch b = Batches.videos(m, train, Batches.sample(rnd, train.count, s.batch()));
                         NDArray z0 = Batches.noise(m, rnd, b.z1().getShape());
-                        NDArray t = Batches.uniform(m, rnd, s.batch());
+                        NDArray t = Batches.times(m, rnd, s.batch());
                         NDArray keep = keepMask(m, rnd, s.batch(), s.physDropout());
                         NDArray xt = FlowMatching.interpolate(b.z1(), z0, t);
                         try (GradientCollector gc = trainer.newGradientCollector()) {
@@ -92,12 +96,20 @@ public final class Stage1Training {
                             loss = l.getFloat();
                             if (Double.isFinite(loss)) {
                                 gc.backward(l);
+                                String bad = firstNonFinite(net);
+                                if (bad != null) {
+                                    // A finite loss can still back-propagate an inf. Skip the update, and zero the
+                                    // gradients: they accumulate until the optimizer's step clears them.
+                                    log.printf("step %d: non-finite gradient in %s%n", step, bad);
+                                    zeroGradients(net);
+                                    loss = Double.NaN;
+                                }
                             }
                         }
                         if (!Double.isFinite(loss)) {
                             skipped++; // never let one bad batch poison the weights
-                            log.printf("step %d: non-finite loss, update skipped (%d so far)%n", step, skipped);
-                            if (skipped > 20) {
+                            log.printf("step %d: non-finite loss or gradient, update skipped (%d so far)%n", step, skipped);
+                            if (skipped > 20 + step / 20) { // a few are harmless; many mean divergence
                                 throw new IllegalStateException("training diverged: " + skipped
                                         + " non-finite losses; last good checkpoint kept at " + s.out());
                             }
@@ -126,6 +138,23 @@ public final class Stage1Training {
         }
     }
 
+    /** The first trainable parameter whose gradient is not finite, or null (checked before the update). */
+    static String firstNonFinite(PhysMasterModel net) {
+        for (var p : net.getParameters()) {
+            if (p.getValue().requiresGradient()
+                    && !io.physmaster.dpo.DpoSteps.finiteGradients(java.util.List.of(p.getValue()))) {
+                return p.getKey();
+            }
+        }
+        return null;
+    }
+
+    static void zeroGradients(PhysMasterModel net) {
+        java.util.List<ai.djl.nn.Parameter> all = new java.util.ArrayList<>();
+        net.getParameters().forEach(p -> all.add(p.getValue()));
+        io.physmaster.dpo.DpoSteps.zeroGradients(all);
+    }
+
     static NDArray keepMask(NDManager m, Random rnd, int n, float dropout) {
         float[] k = new float[n];
         for (int i = 0; i < n; i++) {
@@ -144,7 +173,7 @@ public final class Stage1Training {
             for (int from = 0; from + batch <= held.count; from += batch) {
                 Batches.VideoBatch b = Batches.videos(m, held, Batches.range(from, batch));
                 NDArray z0 = Batches.noise(m, rnd, b.z1().getShape());
-                NDArray t = Batches.uniform(m, rnd, batch);
+                NDArray t = Batches.times(m, rnd, batch);
                 NDArray xt = FlowMatching.interpolate(b.z1(), z0, t);
                 NDArray v = net.velocity(ps, xt, t, b.first(), net.physical(ps, b.first(), false), false);
                 total += FlowMatching.loss(v, FlowMatching.targetVelocity(b.z1(), z0)).getFloat();

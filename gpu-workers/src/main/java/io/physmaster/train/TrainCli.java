@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
  * </pre>
  */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train the proxy-task models.",
-        subcommands = {TrainCli.PretrainBackbone.class, TrainCli.Stage1.class, TrainCli.DitOnly.class})
+        subcommands = {TrainCli.PretrainBackbone.class, TrainCli.Stage1.class, TrainCli.DitOnly.class, TrainCli.Pairs.class,
+            TrainCli.Dpo.class})
 public final class TrainCli {
 
     @Command(name = "pretrain-backbone", mixinStandardHelpOptions = true,
@@ -70,6 +71,56 @@ public final class TrainCli {
         public Integer call() throws Exception {
             Stage1Training.run(new Stage1Training.Settings(ModelConfig.PROXY.withoutPhysEncoder(), null, scenes, heldOut,
                     steps, batch, lr, 0f, seed, every, out, resume), System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "pairs", mixinStandardHelpOptions = true,
+            description = "Preference pairs for Stages II/III: K samples per training scene, judged by the physics judge.")
+    static final class Pairs implements Callable<Integer> {
+        @Option(names = "--model", defaultValue = "models/stage1.pmck") Path model;
+        @Option(names = "--scenes", defaultValue = "400") int scenes;
+        @Option(names = "--samples", defaultValue = "4", description = "Videos per scene (best vs worst)") int samples;
+        @Option(names = "--steps", defaultValue = "8", description = "Sampler steps") int steps;
+        @Option(names = "--min-margin", defaultValue = "0.05", description = "Drop pairs whose judge scores are closer") double margin;
+        @Option(names = "--out", defaultValue = "out/pairs") Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            io.physmaster.model.Runtime.device();
+            try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+                var manifest = io.physmaster.dpo.PreferencePairs.generate(model,
+                        io.physmaster.model.Models.load(model, m), scenes, samples, steps, margin, out, m, System.out);
+                System.out.printf("%d pairs from %d scenes -> %s%n", manifest.pairs().size(), scenes, out);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "dpo", mixinStandardHelpOptions = true,
+            description = "Flow-DPO on a pair set: --train lora (Stage II), head (Stage III) or joint.")
+    static final class Dpo implements Callable<Integer> {
+        @Option(names = "--train", required = true, description = "lora, head or joint") String train;
+        @Option(names = "--base", defaultValue = "models/stage1.pmck", description = "Model to start from (also the frozen reference)") Path base;
+        @Option(names = "--pairs", defaultValue = "out/pairs") Path pairs;
+        @Option(names = "--steps", defaultValue = "200") int steps;
+        @Option(names = "--batch", defaultValue = "8") int batch;
+        @Option(names = "--beta", defaultValue = "2000", description = "Errors are per-pixel means, so beta is large") float beta;
+        @Option(names = "--lr", defaultValue = "1e-4") float lr;
+        @Option(names = "--lora-rank", defaultValue = "8") int rank;
+        @Option(names = "--seed", defaultValue = "1") long seed;
+        @Option(names = "--out", required = true) Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            OfflineDpo.Train t;
+            try {
+                t = OfflineDpo.Train.valueOf(train.toUpperCase());
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--train must be lora, head or joint, not " + train);
+            }
+            OfflineDpo.run(new OfflineDpo.Settings(t, base, pairs, steps, batch, beta, lr, rank, seed, out), System.out);
             return 0;
         }
     }

@@ -161,6 +161,52 @@ class ModelTest {
     }
 
     @Test
+    void anUntrainedModelGeneratesTheStaticVideo() {
+        // x-prediction relative to the first frame with a zero-initialised output layer: x1_hat = first, so the
+        // flow carries any noise to the first frame repeated (the "static" baseline) before any training.
+        PhysMasterModel net = build(TINY, manager);
+        float[] frame = random(manager, 4, 3 * 16 * 16).add(1).div(2).clip(0, 1).toFloatArray();
+        float[][] v = new EulerSampler(net, manager).sample(frame, new long[] {3}, 4, 1f, null);
+        for (int f = 1; f < TINY.frames(); f++) {
+            float[] frameF = java.util.Arrays.copyOfRange(v[0], f * frame.length, (f + 1) * frame.length);
+            assertArrayEquals(frame, frameF, 1e-5f, "frame " + f);
+        }
+    }
+
+    @Test
+    void relativePositionBiasDependsOnlyOnTheOffsetFrameAndHead() {
+        // grid 2x2, 2 frames, 1 head: offsets (dy, dx) in -1..1, R = 9 rows per key kind.
+        RelativePositionBias rel = new RelativePositionBias(2, 1, 2);
+        rel.initialize(manager, DataType.FLOAT32, new Shape(1));
+        NDArray table = rel.getParameters().get("table").getArray();             // [2R, F, H]
+        table.set(new ai.djl.ndarray.index.NDIndex("{}, 1, 0", 9 + 2 * 3 + 1), 1f);  // first-frame key, dy = +1
+        NDArray bias = rel.bias(new ParameterStore(manager, false), manager, manager.getDevice(), false);
+        assertEquals(new Shape(2, 1, 4, 8), bias.getShape());
+        float[] b = bias.toFloatArray();
+        for (int f = 0; f < 2; f++) {
+            for (int q = 0; q < 4; q++) {
+                for (int k = 0; k < 8; k++) {
+                    // query row one below the first-frame key, same column, frame 1 only
+                    boolean hit = f == 1 && k >= 4 && q / 2 - (k - 4) / 2 == 1 && q % 2 == (k - 4) % 2;
+                    assertEquals(hit ? RelativePositionBias.SCALE : 0f, b[(f * 4 + q) * 8 + k], "f" + f + " q" + q + " k" + k);
+                }
+            }
+        }
+    }
+
+    @Test
+    void formatOneCheckpointsAreRefusedWithAReason() throws Exception {
+        PhysMasterModel a = build(TINY, manager);
+        Path file = dir.resolve("old.pmck");
+        Checkpoint.save(file, "model", TINY, a, 1, Map.of(), Map.of());
+        byte[] data = Files.readAllBytes(file);
+        data[4] = '1'; // "PMCK2" -> "PMCK1"
+        Files.write(file, data);
+        var e = assertThrows(java.io.IOException.class, () -> Checkpoint.load(file, "model", TINY, a, manager));
+        assertTrue(e.getMessage().contains("format 1"), e.getMessage());
+    }
+
+    @Test
     void tinyOverfitDrivesTheLossDown() {
         PhysMasterModel net = build(TINY, manager);
         ParameterStore ps = new ParameterStore(manager, false);

@@ -1,0 +1,151 @@
+package io.physmaster.dpo;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import io.physmaster.model.FlowMatching;
+import io.physmaster.model.PhysMasterModel;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * Flow-DPO updates of a chosen set of parameters (LoRA adapters for Stage II, the physical head for Stage III,
+ * both for joint DPO) against a frozen reference model. Every other parameter of the policy is left untouched:
+ * only {@code trainable} get an optimizer step, and the frozen ones get no gradient.
+ */
+public final class DpoSteps {
+
+    /** A preference pair as pixels: first frame [3, H, W], preferred and rejected videos [T, 3, H, W] in [0, 1]. */
+    public record Pair(float[] first, float[] preferred, float[] rejected) {
+    }
+
+    /** Figures of one step (or the mean of several). */
+    public record Figures(int step, double loss, double rewardAccuracy, double rewardMargin, double distance) {
+    }
+
+    /** Figures averaged over the run and the steps actually applied. */
+    public record Result(double loss, double rewardAccuracy, double rewardMargin, double distance, int steps,
+                         int skipped) {
+    }
+
+    /**
+     * Runs {@code steps} Adam steps on minibatches of {@code batch} pairs drawn with {@code seed}; calls
+     * {@code progress} after every step. Steps whose gradient is not finite are skipped.
+     */
+    public static Result train(PhysMasterModel policy, PhysMasterModel reference, List<Parameter> trainable,
+                               List<Pair> pairs, int steps, int batch, float beta, float lr, long seed,
+                               NDManager manager, Consumer<Figures> progress) {
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("no preference pairs to train on");
+        }
+        policy.freezeParameters(true);
+        reference.freezeParameters(true);
+        for (Parameter p : trainable) {
+            p.freeze(false);
+        }
+        Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(lr)).optClipGrad(1f).build();
+        Random rnd = new Random(seed);
+        int s = policy.config().size();
+        int f = policy.config().frames() - 1;
+        int plane = 3 * s * s;
+        double loss = 0;
+        double acc = 0;
+        double margin = 0;
+        double distance = 0;
+        int skipped = 0;
+        for (int step = 1; step <= steps; step++) {
+            int n = Math.min(batch, pairs.size());
+            float[] first = new float[n * plane];
+            float[] zw = new float[n * f * plane];
+            float[] zl = new float[n * f * plane];
+            for (int i = 0; i < n; i++) {
+                Pair p = pairs.get(rnd.nextInt(pairs.size()));
+                for (int k = 0; k < plane; k++) {
+                    first[i * plane + k] = p.first()[k] * 2 - 1;
+                }
+                for (int k = 0; k < f * plane; k++) {
+                    zw[i * f * plane + k] = p.preferred()[plane + k] * 2 - 1; // frames 1..T-1
+                    zl[i * f * plane + k] = p.rejected()[plane + k] * 2 - 1;
+                }
+            }
+            float[] noise = new float[n * f * plane];
+            for (int k = 0; k < noise.length; k++) {
+                noise[k] = (float) rnd.nextGaussian();
+            }
+            float[] times = new float[n];
+            for (int i = 0; i < n; i++) {
+                times[i] = FlowMatching.sampleTime(rnd);
+            }
+            try (NDManager m = manager.newSubManager()) {
+                ParameterStore ps = new ParameterStore(m, false);
+                Shape video = new Shape(n, f, 3, s, s);
+                FlowDpo.Terms terms;
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    // Same noise and time for preferred and rejected, as Eq. 3 requires.
+                    terms = FlowDpo.pairLoss(ps, policy, reference, m.create(zw, video), m.create(zl, video),
+                            m.create(first, new Shape(n, 3, s, s)), m.create(noise, video), m.create(times), beta, true);
+                    gc.backward(terms.loss());
+                }
+                boolean finite = Float.isFinite(terms.loss().getFloat()) && finiteGradients(trainable);
+                if (finite) {
+                    for (Parameter p : trainable) {
+                        NDArray w = p.getArray();
+                        if (w.hasGradient()) {
+                            adam.update(p.getId(), w, w.getGradient());
+                        }
+                    }
+                } else {
+                    skipped++;
+                }
+                zeroGradients(trainable); // DJL accumulates gradients until something clears them
+                Figures fig = new Figures(step, terms.loss().getFloat(), terms.rewardAccuracy(), terms.rewardMargin(),
+                        terms.distance());
+                if (finite) {
+                    loss += fig.loss();
+                    acc += fig.rewardAccuracy();
+                    margin += fig.rewardMargin();
+                    distance += fig.distance();
+                }
+                progress.accept(fig);
+            }
+        }
+        int applied = Math.max(1, steps - skipped);
+        return new Result(loss / applied, acc / applied, margin / applied, distance / applied, steps - skipped, skipped);
+    }
+
+    public static boolean finiteGradients(List<Parameter> params) {
+        for (Parameter p : params) {
+            NDArray a = p.getArray();
+            if (a.hasGradient()) {
+                try (NDArray g = a.getGradient(); NDArray sum = g.sum()) {
+                    if (!Float.isFinite(sum.getFloat())) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Overwrites with 0 (GradientCollector.zeroGradients subtracts, which keeps a NaN). */
+    public static void zeroGradients(List<Parameter> params) {
+        for (Parameter p : params) {
+            NDArray a = p.getArray();
+            if (a.hasGradient()) {
+                try (NDArray g = a.getGradient()) {
+                    g.set(new ai.djl.ndarray.index.NDIndex("..."), 0f);
+                }
+            }
+        }
+    }
+
+    private DpoSteps() {
+    }
+}
