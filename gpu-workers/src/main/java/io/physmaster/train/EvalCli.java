@@ -31,6 +31,7 @@ public final class EvalCli implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16") int batch;
     @Option(names = "--out", defaultValue = "docs/results/stage1", description = "Writes <out>.md, <out>.json, <out>-<split>.png")
     Path out;
+    @Option(names = "--title", defaultValue = "Stage I evaluation (Table 1 rows)") String title;
 
     @Override
     public Integer call() throws Exception {
@@ -72,9 +73,9 @@ public final class EvalCli implements Callable<Integer> {
         Path md = Path.of(out + ".md");
         String notes = String.format("Proxy task, %d seen-test and %d unseen-test scenes, one sample each (seed %d+i), "
                 + "%d Euler steps, guidance %.1f. L2 and CD lower is better, IoU higher. Frame 0 (given) excluded. "
-                + "Reproduce: `./physmaster eval --scenes %d --steps %d --out %s`.", scenes, scenes, seed, steps,
-                guidance, scenes, steps, out);
-        Evaluation.write(rows, json, md, "Stage I evaluation (Table 1 rows)", notes);
+                + "Reproduce: `./physmaster eval%s --scenes %d --steps %d --out %s`.", scenes, scenes, seed, steps,
+                guidance, modelArgs(), scenes, steps, out);
+        Evaluation.write(rows, json, md, title, notes);
         for (var e : clips.entrySet()) {
             Path png = Path.of(out + "-" + e.getKey() + ".png");
             Evaluation.contactSheet(e.getValue(), videos.get(e.getKey()), 4, png);
@@ -82,6 +83,12 @@ public final class EvalCli implements Callable<Integer> {
         }
         System.out.print(Files.readString(md));
         return 0;
+    }
+
+    private String modelArgs() {
+        StringBuilder b = new StringBuilder();
+        models.forEach((k, v) -> b.append(" --model ").append(k).append('=').append(v));
+        return b.toString();
     }
 
     public static void main(String[] args) {
