@@ -29,9 +29,12 @@ class ClosedLoopDemoIT {
         io.physmaster.model.Runtime.device();
         try (NDManager m = NDManager.newBaseManager()) {
             var net = Models.create(small, m);
+            // An untrained DiT predicts the static video whatever the noise (zero-initialised output layer), so the
+            // judge could never prefer one sample. Random output weights make samples differ by seed.
             for (var p : net.getParameters()) {
                 if (p.getKey().contains("ada") || p.getKey().contains("final")) {
-                    p.getValue().getArray().addi(0.05f); // an untrained model whose samples differ by seed
+                    var a = p.getValue().getArray();
+                    a.addi(m.randomNormal(0f, 0.3f, a.getShape(), a.getDataType()));
                 }
             }
             Checkpoint.save(model, "model", small, net, 0, Map.of(), Map.of());
