@@ -99,8 +99,13 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         this.gate = new Gate(settings.gateScenes(), settings.gateTolerance(), settings.sampleSteps());
     }
 
+    /** Counted down when run() has returned: close() waits for it before freeing the models. */
+    private final java.util.concurrent.CountDownLatch exited = new java.util.concurrent.CountDownLatch(1);
+    private volatile boolean started;
+
     @Override
     public void run() {
+        started = true;
         consumer.subscribe(List.of(Topics.PREFERENCE_BATCHES.name()));
         try {
             while (running) {
@@ -109,6 +114,10 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
                     try {
                         handle(r);
                     } catch (RuntimeException e) {
+                        if (!running) {
+                            log.info("event=stopped_mid_batch offset={} (not committed: redone on restart)", r.offset());
+                            break;
+                        }
                         log.error("event=dpo_update_failed offset={} reason=\"{}\"", r.offset(), e.toString(), e);
                         consumer.seek(tp, r.offset()); // not committed: redo after a pause
                         sleepQuietly(5000);
@@ -123,6 +132,7 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
             }
         } finally {
             consumer.close(Duration.ofSeconds(5));
+            exited.countDown();
         }
     }
 
@@ -278,6 +288,13 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
     @Override
     public void close() {
         stop();
+        if (started) {
+            try {
+                exited.await(60, java.util.concurrent.TimeUnit.SECONDS); // the batch in hand finishes or is abandoned
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         versions.close();
         producer.close(Duration.ofSeconds(5));
         manager.close();
