@@ -290,7 +290,9 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         stop();
         if (started) {
             try {
-                exited.await(60, java.util.concurrent.TimeUnit.SECONDS); // the batch in hand finishes or is abandoned
+                // The batch in hand finishes, or is abandoned (not committed, redone on restart) after 10 s, e.g.
+                // when Ctrl-C has already stopped the broker and a send waits for it.
+                exited.await(10, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

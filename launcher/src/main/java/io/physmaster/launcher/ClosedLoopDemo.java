@@ -84,7 +84,7 @@ public final class ClosedLoopDemo implements AutoCloseable {
                 Duration.ofSeconds(1), 64, 0.5f, Duration.ofSeconds(30)), PreferenceStreamsApp.serdes(serdes)),
                 PreferenceStreamsApp.config(stack.bootstrapServers(), o.out().resolve("streams-state")));
         streams.start();
-        running.add(streams::close);
+        running.add(() -> streams.close(Duration.ofSeconds(10))); // bounded: after Ctrl-C the broker may be gone already
         JudgeSource judge = new JudgeSource(cs, "demo-judge", o.samples(), Duration.ofSeconds(5), 0.01);
         start("judge", judge);
         DpoTrainer trainer = new DpoTrainer(new DpoTrainerSettings(stack.bootstrapServers(), stack.schemaRegistryUrl(),
