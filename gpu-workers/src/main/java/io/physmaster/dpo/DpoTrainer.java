@@ -17,8 +17,13 @@ import io.physmaster.serde.RegistryClientConfig;
 import io.physmaster.serde.RestSchemaRegistryClient;
 import io.physmaster.serde.SchemaRegistryClient;
 import io.physmaster.sim.io.ClipFile;
+import io.physmaster.sim.metrics.MetricScores;
 import io.physmaster.topics.Topics;
 import io.physmaster.worker.EncoderVersions;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -26,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +76,12 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
     private final AvroDeserializer<PreferenceBatch> batches;
     private final EncoderVersions versions;
     private final Gate gate;
+    /** The encoder in service: the frozen reference of every update (its head is set per batch). */
+    private final PhysMasterModel reference;
+    /** The candidate: the same model; only its physical head is trained. */
+    private final PhysMasterModel policy;
+    /** Gate scores by version: same scenes and seeds every time, so a version's score never changes. */
+    private final Map<String, MetricScores> gateScores = new HashMap<>();
     private volatile boolean running = true;
     private final Set<String> applied = new HashSet<>();
     private int published;
@@ -97,6 +109,12 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         this.batches = new AvroDeserializer<>(PreferenceBatch.class, registry);
         this.versions = new EncoderVersions(settings.bootstrapServers(), registry);
         this.gate = new Gate(settings.gateScenes(), settings.gateTolerance(), settings.sampleSteps());
+        // Loaded once: an update only swaps heads (kilobytes) instead of reading the whole model twice.
+        this.reference = Models.load(settings.model(), manager);
+        this.policy = Models.load(settings.model(), manager);
+        if (!reference.config().usesPhysEncoder()) {
+            throw new IllegalArgumentException(settings.model() + " has no PhysEncoder: there is no head to train");
+        }
     }
 
     /** Counted down when run() has returned: close() waits for it before freeing the models. */
@@ -108,6 +126,7 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         started = true;
         consumer.subscribe(List.of(Topics.PREFERENCE_BATCHES.name()));
         try {
+            warmUp();
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     var tp = new org.apache.kafka.common.TopicPartition(r.topic(), r.partition());
@@ -155,17 +174,25 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         }
         try {
             long t0 = System.nanoTime();
-            PhysMasterModel reference = load(current);
-            PhysMasterModel policy = load(current);
+            String currentVersion = current == null ? settings.baseVersion() : current.getVersion();
+            setHeads(current);
             List<DpoSteps.Pair> pairs = pairs(batch);
             if (pairs.isEmpty()) {
                 dead(batch.getBatchId(), "batch has no readable pairs", "EmptyBatch");
                 return;
             }
-            DpoSteps.Result result = HeadDpo.train(policy, reference, pairs, settings.stepsPerBatch(), 8,
+            long t1 = System.nanoTime();
+            int steps = settings.steps(pairs.size());
+            DpoSteps.Result result = HeadDpo.train(policy, reference, pairs, steps, DpoTrainerSettings.PAIRS_PER_STEP,
                     settings.beta(), settings.learningRate(), batch.getBatchId().hashCode(), manager);
-            Gate.Verdict verdict = gate.decide(policy, reference, manager);
+            long t2 = System.nanoTime();
+            MetricScores currentScores = gateScore(currentVersion, reference);
+            Gate.Verdict verdict = gate.decide(gate.score(policy, manager), currentScores);
+            long t3 = System.nanoTime();
             applied.add(batch.getBatchId());
+            log.info("event=dpo_update batch={} pairs={} steps={} skipped={} load_s={} dpo_s={} gate_s={}",
+                    batch.getBatchId(), pairs.size(), result.steps(), result.skipped(), secs(t1 - t0),
+                    secs(t2 - t1), secs(t3 - t2));
             if (!verdict.pass()) {
                 log.info("event=gate_failed batch={} {}", batch.getBatchId(), verdict.reason());
                 dead(batch.getBatchId(), "gate failed, nothing rolled out: " + verdict.reason(), "GateFailed");
@@ -188,6 +215,10 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
             training.put("reward_margin", result.rewardMargin());
             training.put("steps", (double) result.steps());
             training.put("pairs", (double) pairs.size());
+            training.put("skipped_steps", (double) result.skipped());
+            training.put("seconds_loading_pairs", (t1 - t0) / 1e9);
+            training.put("seconds_dpo", (t2 - t1) / 1e9);
+            training.put("seconds_gate", (t3 - t2) / 1e9);
             training.put("seconds", (System.nanoTime() - t0) / 1e9);
             Map<String, Double> evaluation = new LinkedHashMap<>();
             evaluation.put("candidate_score", verdict.candidateScore());
@@ -199,6 +230,7 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
                     .setCheckpointUri(uri.toString()).setSha256(Sha256.hex(bytes)).setTrainingFigures(training)
                     .setEvaluationFigures(evaluation).setBatchIds(batchIds).setCreatedAt(Instant.now()).build();
             producer.send(new ProducerRecord<>(Topics.ENCODER_VERSIONS.name(), version, v)).get();
+            gateScores.put(version, verdict.candidate()); // the candidate is now current: its score is known
             published++;
             log.info("event=encoder_published version={} parent={} batch={} {} loss={} acc={}", version, parent,
                     batch.getBatchId(), verdict.reason(), String.format("%.4f", result.loss()),
@@ -214,8 +246,52 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         return v.getBatchIds().size();
     }
 
-    private PhysMasterModel load(EncoderVersion v) throws IOException {
-        return withHead(settings.model(), v, settings.baseVersion(), blobs, manager);
+    /** Scores the version in service on the gate's scenes before the first batch, so no update waits for it. */
+    private void warmUp() {
+        EncoderVersion current = versions.current();
+        try {
+            setHeads(current);
+            gateScore(current == null ? settings.baseVersion() : current.getVersion(), reference);
+            log.info("event=trainer_ready serving={}", current == null ? settings.baseVersion() : current.getVersion());
+        } catch (IOException | RuntimeException e) {
+            log.warn("event=warm_up_failed reason=\"{}\" (the first batch scores the version instead)", e.toString());
+        }
+    }
+
+    private MetricScores gateScore(String version, PhysMasterModel model) {
+        return gateScores.computeIfAbsent(version, v -> gate.score(model, manager));
+    }
+
+    /** Reference and policy both get the head of {@code v} (the model's own head for null or the base). */
+    private void setHeads(EncoderVersion v) throws IOException {
+        if (baseHead == null) {
+            baseHead = headBytes(reference);
+        }
+        byte[] head = baseHead;
+        if (v != null && !v.getVersion().equals(settings.baseVersion())) {
+            Checkpoint.load(verifiedCheckpoint(v, blobs), v.getCheckpointUri(), "head", reference.config(),
+                    reference.encoder().head(), manager);
+            head = headBytes(reference);
+        }
+        try {
+            for (PhysMasterModel m : List.of(reference, policy)) {
+                m.encoder().head().loadParameters(manager, new DataInputStream(new ByteArrayInputStream(head)));
+            }
+        } catch (ai.djl.MalformedModelException e) {
+            throw new IOException("head parameters could not be copied", e);
+        }
+    }
+
+    private byte[] baseHead;
+
+    private static byte[] headBytes(PhysMasterModel m) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        m.encoder().head().saveParameters(new DataOutputStream(out));
+        return out.toByteArray();
+    }
+
+    private static String secs(long nanos) {
+        return String.format("%.2f", nanos / 1e9);
     }
 
     /** The model with the head of the given version (the checkpoint's own head when null or the base). */
@@ -223,13 +299,19 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
                                            NDManager manager) throws IOException {
         PhysMasterModel net = Models.load(model, manager);
         if (v != null && !v.getVersion().equals(baseVersion)) {
-            byte[] data = BlobStores.read(URI.create(v.getCheckpointUri()), blobs);
-            if (!Sha256.hex(data).equals(v.getSha256())) {
-                throw new IOException("encoder " + v.getVersion() + " checkpoint does not match its SHA-256");
-            }
-            Checkpoint.load(data, v.getCheckpointUri(), "head", net.config(), net.encoder().head(), manager);
+            Checkpoint.load(verifiedCheckpoint(v, blobs), v.getCheckpointUri(), "head", net.config(),
+                    net.encoder().head(), manager);
         }
         return net;
+    }
+
+    /** The version's checkpoint bytes, refused unless they match its SHA-256. */
+    static byte[] verifiedCheckpoint(EncoderVersion v, BlobStore blobs) throws IOException {
+        byte[] data = BlobStores.read(URI.create(v.getCheckpointUri()), blobs);
+        if (!Sha256.hex(data).equals(v.getSha256())) {
+            throw new IOException("encoder " + v.getVersion() + " checkpoint does not match its SHA-256");
+        }
+        return data;
     }
 
     private List<DpoSteps.Pair> pairs(PreferenceBatch batch) {

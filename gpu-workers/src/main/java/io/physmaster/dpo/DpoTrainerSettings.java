@@ -8,7 +8,8 @@ import java.util.Map;
  *
  * @param model        the Stage I checkpoint (DiT + PhysEncoder): the reference the first candidate starts from
  * @param baseVersion  version id of the head inside that checkpoint
- * @param stepsPerBatch Flow-DPO steps on the physical head per preference batch
+ * @param stepsPerBatch Flow-DPO steps on the physical head per preference batch; 0 ("auto", the default) makes
+ *                     one pass over the batch: ceil(pairs / PAIRS_PER_STEP) steps
  * @param beta         Flow-DPO beta (errors are per-pixel means, so differences are small: beta is large)
  * @param learningRate Adam learning rate for the head
  * @param gateScenes   held-out seen-test scenes the gate compares candidate and current on
@@ -25,11 +26,30 @@ public record DpoTrainerSettings(String bootstrapServers, String schemaRegistryU
                 env.getOrDefault("PHYSMASTER_BLOB_STORE", "run/blobs"),
                 Path.of(env.getOrDefault("PHYSMASTER_MODEL", "models/stage1.pmck")),
                 env.getOrDefault("PHYSMASTER_BASE_ENCODER_VERSION", "stage1"),
-                Integer.parseInt(env.getOrDefault("PHYSMASTER_DPO_STEPS", "20")),
+                parseSteps(env.getOrDefault("PHYSMASTER_DPO_STEPS", "auto")),
                 Float.parseFloat(env.getOrDefault("PHYSMASTER_DPO_BETA", "2000")),
                 Float.parseFloat(env.getOrDefault("PHYSMASTER_DPO_LR", "1e-4")),
                 Integer.parseInt(env.getOrDefault("PHYSMASTER_GATE_SCENES", "8")),
                 Double.parseDouble(env.getOrDefault("PHYSMASTER_GATE_TOLERANCE", "0.02")),
                 8);
+    }
+
+    /** Preference pairs in one Flow-DPO step. */
+    public static final int PAIRS_PER_STEP = 8;
+
+    /** Steps for a batch of {@code pairs}: the configured number, or one pass over the batch. */
+    public int steps(int pairs) {
+        return stepsPerBatch > 0 ? stepsPerBatch : Math.max(1, (pairs + PAIRS_PER_STEP - 1) / PAIRS_PER_STEP);
+    }
+
+    static int parseSteps(String value) {
+        if (value.equals("auto")) {
+            return 0;
+        }
+        int steps = Integer.parseInt(value);
+        if (steps < 0) {
+            throw new IllegalArgumentException("PHYSMASTER_DPO_STEPS must be 'auto' or a positive number, got " + value);
+        }
+        return steps;
     }
 }

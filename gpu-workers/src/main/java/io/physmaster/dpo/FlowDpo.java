@@ -1,9 +1,10 @@
 package io.physmaster.dpo;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.training.ParameterStore;
 import io.physmaster.model.FlowMatching;
 import io.physmaster.model.PhysMasterModel;
-import ai.djl.training.ParameterStore;
 
 /**
  * Flow-DPO, the paper's Eq. 3 (from VideoAlign). For a preferred video w and a rejected video l of the same
@@ -51,24 +52,27 @@ public final class FlowDpo {
 
     /**
      * The four errors for pairs: preferred z_w and rejected z_l [B, F, 3, H, W] in [-1, 1] of first frames
-     * [B, 3, H, W], with shared noise z0 and times t [B]. The reference runs without gradient.
+     * [B, 3, H, W], with shared noise z0 and times t [B]. Preferred and rejected go through each model as one
+     * batch of 2B (one forward instead of two); the reference runs without gradient.
      */
     public static Terms pairLoss(ParameterStore ps, PhysMasterModel policy, PhysMasterModel reference,
                                  NDArray zw, NDArray zl, NDArray first, NDArray z0, NDArray t, float beta,
                                  boolean training) {
-        NDArray xw = FlowMatching.interpolate(zw, z0, t);
-        NDArray xl = FlowMatching.interpolate(zl, z0, t);
-        NDArray vw = FlowMatching.targetVelocity(zw, z0);
-        NDArray vl = FlowMatching.targetVelocity(zl, z0);
+        long b = zw.getShape().get(0);
+        NDArray x = FlowMatching.interpolate(zw, z0, t).concat(FlowMatching.interpolate(zl, z0, t), 0); // [2B, F, 3, H, W]
+        NDArray v = FlowMatching.targetVelocity(zw, z0).concat(FlowMatching.targetVelocity(zl, z0), 0);  // v* [2B, ...]
+        NDArray t2 = t.concat(t, 0);                                                                     // [2B]
+        NDArray first2 = first.concat(first, 0);                                                         // [2B, 3, H, W]
         NDArray cPhys = policy.physical(ps, first, training);
-        NDArray thetaW = FlowMatching.perSampleError(policy.velocity(ps, xw, t, first, cPhys, training), vw);
-        NDArray thetaL = FlowMatching.perSampleError(policy.velocity(ps, xl, t, first, cPhys, training), vl);
+        NDArray theta = FlowMatching.perSampleError(                                                     // [2B]
+                policy.velocity(ps, x, t2, first2, cPhys == null ? null : cPhys.concat(cPhys, 0), training), v);
         NDArray refPhys = reference.physical(ps, first, false);
-        NDArray refW = FlowMatching.perSampleError(reference.velocity(ps, xw, t, first, refPhys, false), vw)
+        NDArray ref = FlowMatching.perSampleError(
+                reference.velocity(ps, x, t2, first2, refPhys == null ? null : refPhys.concat(refPhys, 0), false), v)
                 .stopGradient();
-        NDArray refL = FlowMatching.perSampleError(reference.velocity(ps, xl, t, first, refPhys, false), vl)
-                .stopGradient();
-        return loss(thetaW, refW, thetaL, refL, beta);
+        NDIndex w = new NDIndex("0:{}", b);
+        NDIndex l = new NDIndex("{}:", b);
+        return loss(theta.get(w), ref.get(w), theta.get(l), ref.get(l), beta);
     }
 
     private FlowDpo() {

@@ -38,13 +38,16 @@ public final class Gate {
     }
 
     public Verdict decide(PhysMasterModel candidate, PhysMasterModel current, NDManager manager) {
-        MetricScores c = score(candidate, manager);
-        MetricScores r = score(current, manager);
-        double cs = PhysicsJudge.score(c);
-        double rs = PhysicsJudge.score(r);
+        return decide(score(candidate, manager), score(current, manager));
+    }
+
+    /** The verdict from scores already computed (the current version's score does not change: same scenes, seeds). */
+    public Verdict decide(MetricScores candidate, MetricScores current) {
+        double cs = PhysicsJudge.score(candidate);
+        double rs = PhysicsJudge.score(current);
         boolean pass = cs <= rs * (1 + tolerance);
         String reason = String.format("candidate score %.4f vs current %.4f (tolerance %.0f%%)", cs, rs, tolerance * 100);
-        return new Verdict(pass, cs, rs, c, r, reason);
+        return new Verdict(pass, cs, rs, candidate, current, reason);
     }
 
     public MetricScores score(PhysMasterModel model, NDManager manager) {

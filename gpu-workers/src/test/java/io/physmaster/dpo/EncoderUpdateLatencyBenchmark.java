@@ -11,7 +11,6 @@ import io.physmaster.model.Models;
 import io.physmaster.model.PhysMasterModel;
 import io.physmaster.sample.EulerSampler;
 import io.physmaster.schemas.EncoderVersion;
-import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceBatch;
 import io.physmaster.schemas.PreferencePair;
 import io.physmaster.serde.AvroSerializer;
@@ -39,6 +38,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -52,8 +53,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Before the clock starts: 64 training scenes, two samples each from the shipped model, judged by the physics
  * judge (preferred = the better one), stored as a worker would store them. Then a worker and the DPO trainer run
  * with their defaults (DpoTrainerSettings.fromEnv), the batch is published as the Streams application publishes
- * it when a window closes (t0), and a client keeps submitting one request every 250 ms. Figures: t0 to the
- * EncoderVersion on Kafka (DPO steps, gate, checkpoint upload) and t0 to the first finished video made with it.
+ * it when a window closes (t0), and a client keeps submitting one request a second. Figures: t0 to the
+ * EncoderVersion acknowledged by the broker (DPO steps, gate, checkpoint upload) and t0 to the first finished video
+ * made with it, as a consumer of the videos topic sees it.
  * Merged into docs/results/bench-streams.json under "update_latency".
  * <pre>
  *   mvn -B -q -pl gpu-workers exec:java -Dexec.classpathScope=test \
@@ -63,6 +65,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class EncoderUpdateLatencyBenchmark {
 
     static final int PAIRS = 64;
+    static final Duration REQUEST_EVERY = Duration.ofSeconds(1);
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(System.getProperty("physmaster.root", "."));
@@ -128,44 +131,61 @@ public final class EncoderUpdateLatencyBenchmark {
                         .setEventsSeen(pairs.size()).build();
                 AvroSerializer<SpecificRecord> ser = new AvroSerializer<>();
                 ser.configure(new HashMap<>(stack.clientConfigs()), false);
+
+                // Traffic while the update runs: one request every REQUEST_EVERY; one follower sees every video
+                // and notes when the first one made with an online encoder version arrives.
+                AtomicBoolean stop = new AtomicBoolean();
+                AtomicLong servingNanos = new AtomicLong();
+                Instant followFrom = Instant.now();
+                Thread follower = new Thread(() -> client.followVideos(followFrom, v -> {
+                    if (v.getEncoderVersion().startsWith("online-")) {
+                        servingNanos.set(System.nanoTime());
+                        return false;
+                    }
+                    return !stop.get();
+                }, Duration.ofMinutes(10)), "follower");
+                follower.start();
+                Thread submitter = new Thread(() -> {
+                    while (!stop.get() && servingNanos.get() == 0) {
+                        try {
+                            client.submit(Submission.of(png).withSamples(1));
+                            Thread.sleep(REQUEST_EVERY.toMillis());
+                        } catch (Exception e) {
+                            return;
+                        }
+                    }
+                }, "submitter");
+                submitter.start();
+                Thread.sleep(2000); // follower positioned, traffic flowing
+
                 long t0;
                 try (KafkaProducer<String, SpecificRecord> p = new KafkaProducer<>(Map.of("bootstrap.servers",
                         stack.bootstrapServers()), new StringSerializer(), ser)) {
                     t0 = System.nanoTime();
                     p.send(new ProducerRecord<>(Topics.PREFERENCE_BATCHES.name(), batchId, batch)).get();
                 }
-                EncoderVersion published = null;
-                double versionAt = Double.NaN;
-                double servingAt = Double.NaN;
-                List<String> submitted = new ArrayList<>();
                 long deadline = t0 + Duration.ofMinutes(5).toNanos();
-                while (Double.isNaN(servingAt) && System.nanoTime() < deadline) {
-                    submitted.add(client.submit(Submission.of(png).withSamples(1)));
-                    if (published == null) {
-                        published = client.encoderVersions(Duration.ofSeconds(5)).stream()
-                                .filter(v -> v.getBatchIds().contains(batchId)).findFirst().orElse(null);
-                        if (published != null) {
-                            versionAt = (System.nanoTime() - t0) / 1e9;
-                        }
+                long versionNanos = 0;
+                while (System.nanoTime() < deadline && (versionNanos == 0 || servingNanos.get() == 0)) {
+                    if (versionNanos == 0 && trainer.published() > 0) {
+                        versionNanos = System.nanoTime(); // the EncoderVersion is acknowledged by the broker
                     }
-                    if (published != null) {
-                        for (String id : submitted) {
-                            List<GeneratedVideo> vs = client.awaitVideos(id, 1, Duration.ofSeconds(60));
-                            if (vs.get(0).getEncoderVersion().equals(published.getVersion())) {
-                                servingAt = (System.nanoTime() - t0) / 1e9;
-                                break;
-                            }
-                        }
-                        submitted.clear();
-                    }
-                    Thread.sleep(250);
+                    Thread.sleep(20);
                 }
-                if (published == null) {
+                stop.set(true);
+                follower.join(15_000);
+                submitter.join(15_000);
+                if (versionNanos == 0) {
                     throw new IllegalStateException("no encoder version was published within 5 minutes"
                             + " (a failed gate is a dead letter; see the trainer's log)");
                 }
-                toVersion = versionAt;
-                toServing = servingAt;
+                if (servingNanos.get() == 0) {
+                    throw new IllegalStateException("the worker served no video with the new encoder within 5 minutes");
+                }
+                EncoderVersion published = client.encoderVersions(Duration.ofSeconds(10)).stream()
+                        .filter(v -> v.getBatchIds().contains(batchId)).findFirst().orElseThrow();
+                toVersion = (versionNanos - t0) / 1e9;
+                toServing = (servingNanos.get() - t0) / 1e9;
                 version = published.getVersion();
                 training = new HashMap<>(published.getTrainingFigures());
                 worker.stop();
@@ -186,9 +206,11 @@ public final class EncoderUpdateLatencyBenchmark {
         lat.putPOJO("training_figures", training);
         lat.put("model", root.relativize(model.toAbsolutePath()).toString());
         lat.put("cores", java.lang.Runtime.getRuntime().availableProcessors());
+        lat.put("request_every_ms", REQUEST_EVERY.toMillis());
         lat.put("note", "t0 = the PreferenceBatch record published, as the Streams app does when a window closes;"
-                + " trainer (DPO steps + gate + checkpoint) and worker with their defaults, one process, shared cores;"
-                + " the first video includes sampling it (8 steps)");
+                + " trainer (head DPO steps + gate + checkpoint) and worker with their defaults, one process, sharing"
+                + " the cores while the worker serves one request per second; the first video with the new encoder"
+                + " includes sampling it (8 steps) and is timed when a consumer sees its record");
         lat.put("command", "mvn -B -q -pl gpu-workers exec:java -Dexec.classpathScope=test"
                 + " -Dexec.mainClass=io.physmaster.dpo.EncoderUpdateLatencyBenchmark");
         lat.put("measured_at", Instant.now().toString());

@@ -57,6 +57,13 @@ class FlowDpoTest {
         return m.create(v, s);
     }
 
+    /** Two pairs for the tiny model: preferred, rejected [2, 3, 3, 16, 16], first frames [2, 3, 16, 16], noise. */
+    static NDArray[] pairInputs(NDManager m, long seed) {
+        Random r = new Random(seed);
+        return new NDArray[] {random(m, r, 2, 3, 3, 16, 16), random(m, r, 2, 3, 3, 16, 16), random(m, r, 2, 3, 16, 16),
+                random(m, r, 2, 3, 3, 16, 16)};
+    }
+
     @Test
     void aStepLowersThePreferredErrorRelativeToTheReferenceMoreThanTheRejected() throws Exception {
         io.physmaster.model.Runtime.device();
@@ -70,11 +77,8 @@ class FlowDpoTest {
             Path file = dir.resolve("ref.pmck");
             Checkpoint.save(file, "model", TINY, policy, 0, Map.of(), Map.of());
             PhysMasterModel reference = Models.load(file, m);
-            Random r = new Random(3);
-            NDArray zw = random(m, r, 2, 3, 3, 16, 16);
-            NDArray zl = random(m, r, 2, 3, 3, 16, 16);
-            NDArray first = random(m, r, 2, 3, 16, 16);
-            NDArray z0 = random(m, r, 2, 3, 3, 16, 16);
+            NDArray[] in = pairInputs(m, 3);
+            NDArray zw = in[0], zl = in[1], first = in[2], z0 = in[3];
             NDArray t = m.create(new float[] {0.3f, 0.6f});
             ParameterStore ps = new ParameterStore(m, false);
             float before = FlowDpo.pairLoss(ps, policy, reference, zw, zl, first, z0, t, 50f, false).rewardMargin();
@@ -94,6 +98,42 @@ class FlowDpoTest {
             FlowDpo.Terms after = FlowDpo.pairLoss(ps, policy, reference, zw, zl, first, z0, t, 50f, false);
             assertTrue(after.rewardMargin() > 0, "inside > 0: e(w) fell relative to the reference more than e(l)");
             assertEquals(1f, after.rewardAccuracy(), 0f);
+        }
+    }
+
+    @Test
+    void pairLossEqualsTheFourErrorsComputedOneByOne() throws Exception {
+        io.physmaster.model.Runtime.device();
+        try (NDManager m = NDManager.newBaseManager()) {
+            PhysMasterModel policy = Models.create(TINY, m);
+            PhysMasterModel reference = Models.create(TINY, m);
+            for (PhysMasterModel net : new PhysMasterModel[] {policy, reference}) {
+                Random r = new Random(net == policy ? 5 : 6);
+                for (var p : net.getParameters()) {
+                    NDArray w = p.getValue().getArray();
+                    w.addi(random(m, r, w.getShape().getShape()).mul(0.05f)); // policy != reference
+                }
+            }
+            NDArray[] in = pairInputs(m, 4);
+            NDArray zw = in[0], zl = in[1], first = in[2], z0 = in[3];
+            NDArray t = m.create(new float[] {0.2f, 0.7f});
+            ParameterStore ps = new ParameterStore(m, false);
+            FlowDpo.Terms batched = FlowDpo.pairLoss(ps, policy, reference, zw, zl, first, z0, t, 50f, false);
+
+            NDArray[] e = new NDArray[4]; // theta_w, ref_w, theta_l, ref_l, each its own forward of B
+            int k = 0;
+            for (NDArray z : new NDArray[] {zw, zl}) {
+                for (PhysMasterModel net : new PhysMasterModel[] {policy, reference}) {
+                    NDArray xt = io.physmaster.model.FlowMatching.interpolate(z, z0, t);
+                    NDArray v = net.velocity(ps, xt, t, first, net.physical(ps, first, false), false);
+                    e[k++] = io.physmaster.model.FlowMatching.perSampleError(v,
+                            io.physmaster.model.FlowMatching.targetVelocity(z, z0));
+                }
+            }
+            FlowDpo.Terms oneByOne = FlowDpo.loss(e[0], e[1], e[2], e[3], 50f);
+            assertTrue(Math.abs(oneByOne.rewardMargin()) > 1e-4, "the models differ, so the pairs have a margin");
+            assertEquals(oneByOne.loss().getFloat(), batched.loss().getFloat(), 1e-5);
+            assertEquals(oneByOne.rewardMargin(), batched.rewardMargin(), 1e-4);
         }
     }
 }
