@@ -28,7 +28,7 @@ public record DpoTrainerSettings(String bootstrapServers, String schemaRegistryU
                 env.getOrDefault("PHYSMASTER_BASE_ENCODER_VERSION", "stage1"),
                 parseSteps(env.getOrDefault("PHYSMASTER_DPO_STEPS", "auto")),
                 Float.parseFloat(env.getOrDefault("PHYSMASTER_DPO_BETA", "2000")),
-                Float.parseFloat(env.getOrDefault("PHYSMASTER_DPO_LR", "1e-4")),
+                Float.parseFloat(env.getOrDefault("PHYSMASTER_DPO_LR", "3e-4")),
                 Integer.parseInt(env.getOrDefault("PHYSMASTER_GATE_SCENES", "8")),
                 Double.parseDouble(env.getOrDefault("PHYSMASTER_GATE_TOLERANCE", "0.02")),
                 8);

@@ -103,10 +103,10 @@ public final class TrainCli {
         @Option(names = "--train", required = true, description = "lora, head or joint") String train;
         @Option(names = "--base", defaultValue = "models/stage1.pmck", description = "Model to start from (also the frozen reference)") Path base;
         @Option(names = "--pairs", defaultValue = "out/pairs") Path pairs;
-        @Option(names = "--steps", defaultValue = "200") int steps;
+        @Option(names = "--steps", defaultValue = "300") int steps;
         @Option(names = "--batch", defaultValue = "8") int batch;
         @Option(names = "--beta", defaultValue = "2000", description = "Errors are per-pixel means, so beta is large") float beta;
-        @Option(names = "--lr", defaultValue = "1e-4") float lr;
+        @Option(names = "--lr", defaultValue = "3e-4") float lr;
         @Option(names = "--lora-rank", defaultValue = "8") int rank;
         @Option(names = "--seed", defaultValue = "1") long seed;
         @Option(names = "--out", required = true) Path out;
