@@ -22,6 +22,8 @@ import java.util.function.Consumer;
  */
 public final class DpoSteps {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DpoSteps.class);
+
     /** A preference pair as pixels: first frame [3, H, W], preferred and rejected videos [T, 3, H, W] in [0, 1]. */
     public record Pair(float[] first, float[] preferred, float[] rejected) {
     }
@@ -93,7 +95,14 @@ public final class DpoSteps {
                             m.create(first, new Shape(n, 3, s, s)), m.create(noise, video), m.create(times), beta, true);
                     gc.backward(terms.loss());
                 }
-                boolean finite = Float.isFinite(terms.loss().getFloat()) && finiteGradients(trainable);
+                boolean finiteLoss = Float.isFinite(terms.loss().getFloat());
+                boolean finite = finiteLoss && finiteGradients(trainable);
+                if (!finite) {
+                    String bad = trainable.stream().filter(p -> !finiteGradients(List.of(p))).map(Parameter::getName)
+                            .findFirst().orElse("none");
+                    log.warn("event=dpo_step_skipped step={} loss={} first_non_finite_gradient={} times={}", step,
+                            terms.loss().getFloat(), bad, java.util.Arrays.toString(times));
+                }
                 if (finite) {
                     for (Parameter p : trainable) {
                         NDArray w = p.getArray();

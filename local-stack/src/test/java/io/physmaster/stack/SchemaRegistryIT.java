@@ -55,6 +55,36 @@ class SchemaRegistryIT {
     }
 
     @Test
+    void clientsRegisteringANewSubjectAtOnceAllGetItsId() throws Exception {
+        // Two stream threads writing the same changelog register its subject at the same moment; the registry
+        // answers one of them 409. Every client must still get the (one) id.
+        for (int round = 0; round < 5; round++) {
+            String subject = "it-race-" + round + "-value";
+            int n = 6;
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(n);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+            try {
+                java.util.List<java.util.concurrent.Future<Integer>> ids = new java.util.ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    ids.add(pool.submit(() -> {
+                        try (var registry = client()) {
+                            start.await();
+                            return registry.register(subject, GenerationRequest.getClassSchema());
+                        }
+                    }));
+                }
+                java.util.Set<Integer> distinct = new java.util.HashSet<>();
+                for (var f : ids) {
+                    distinct.add(f.get()); // a 409 would surface here as an ExecutionException
+                }
+                assertEquals(1, distinct.size(), "one id for the subject's schema: " + distinct);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void unknownIdIsNotFound() {
         try (var registry = client()) {
             RegistryException e = assertThrows(RegistryException.class, () -> registry.getById(987_654));

@@ -54,7 +54,22 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         if (cached != null) {
             return cached;
         }
-        JsonNode reply = call("POST", "/subjects/" + enc(subject) + "/versions", schemaBody(schema));
+        JsonNode reply;
+        try {
+            reply = call("POST", "/subjects/" + enc(subject) + "/versions", schemaBody(schema));
+        } catch (RegistryException e) {
+            if (e.httpStatus() != 409) {
+                throw e;
+            }
+            // Two clients registering the first schema of a subject at once (e.g. two stream threads writing a
+            // changelog): the registry creates the subject for one and answers 409 to the other. If the schema
+            // is there now, that is success; otherwise the 409 was a real incompatibility.
+            try {
+                return lookup(subject, schema);
+            } catch (RegistryException notThere) {
+                throw e;
+            }
+        }
         int id = reply.path("id").asInt(-1);
         if (id < 0) {
             throw new RegistryException("Registry reply to registering subject '" + subject + "' has no id: " + reply,

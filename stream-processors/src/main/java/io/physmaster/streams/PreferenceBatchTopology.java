@@ -51,16 +51,18 @@ public final class PreferenceBatchTopology {
         StreamsBuilder b = new StreamsBuilder();
         // Every store is changelogged (restored after a crash, exactly-once with the outputs). The small, churning
         // stores (events waiting for videos, open windows and their pairs: deleted about as fast as they are
-        // written) are in memory: RocksDB would pile up tombstones that every scan steps over, and a record
-        // cache in front of a map only adds copies. The video table is large and read by key: RocksDB + cache.
+        // written) are in memory: RocksDB would pile up tombstones that every scan steps over. The open-windows
+        // and window-pairs stores are cached: a window's record is rewritten on every event and a pair is usually
+        // written and deleted within one commit interval, so the cache sends one changelog record per key and
+        // commit instead of one per write. The video table is large and read by key: RocksDB + cache.
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VIDEOS_STORE), Serdes.String(),
                 serdes.videos()).withLoggingEnabled(Map.of()).withCachingEnabled());
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(),
                 new JsonSerde<>(PreferenceValidator.PendingEvent.class)).withLoggingEnabled(Map.of()));
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(WINDOWS_STORE), Serdes.String(),
-                InternalSerdes.WINDOW).withLoggingEnabled(Map.of()));
+                InternalSerdes.WINDOW).withLoggingEnabled(Map.of()).withCachingEnabled());
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PAIRS_STORE), Serdes.String(),
-                InternalSerdes.PAIR).withLoggingEnabled(Map.of()));
+                InternalSerdes.PAIR).withLoggingEnabled(Map.of()).withCachingEnabled());
         // Dedupe memory: a segmented window store drops whole segments once they are older than the retention.
         b.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(COUNTED_STORE,
                 settings.dedupRetention(), Duration.ofMillis(1), false), Serdes.String(), Serdes.Integer())

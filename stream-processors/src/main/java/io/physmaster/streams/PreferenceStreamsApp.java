@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -57,6 +58,9 @@ public final class PreferenceStreamsApp implements Callable<Integer> {
         // Each exactly-once commit is a transaction round trip (markers on every partition written); committing
         // once a second keeps the thread processing instead of waiting, and adds at most 1 s to a batch's latency.
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+        // Larger producer batches for the changelog and repartition traffic (several records per event).
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 262_144);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 20);
         return p;
     }
 
