@@ -117,7 +117,7 @@ public final class WorkerBenchmark {
                         + "  \"kafka_two_workers_seconds\": %.3f,%n  \"overhead_ratio\": %.4f,%n"
                         + "  \"throughput_videos_per_s_one_worker\": %.3f,%n  \"throughput_videos_per_s_two_workers\": %.3f,%n"
                         + "  \"mean_request_latency_ms_one_worker\": %.1f,%n  \"cores\": %d,%n"
-                        + "  \"note\": \"both workers of the two-worker run share this machine's cores\",%n"
+                        + "  \"note\": \"in-process and Kafka paths sample and store with the same code (storage on a second thread); Kafka timed until a consumer sees the last video; both workers of the two-worker run share this machine's cores\",%n"
                         + "  \"command\": \"mvn -B -q -pl gpu-workers exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.physmaster.worker.WorkerBenchmark\"%n}%n",
                 model, requests, samples, steps, inProcess, oneWorker, twoWorkers, oneWorker / inProcess,
                 videos / oneWorker, videos / twoWorkers, meanLatency1, java.lang.Runtime.getRuntime().availableProcessors());
