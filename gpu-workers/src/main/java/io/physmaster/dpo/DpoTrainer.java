@@ -76,10 +76,14 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
     private final AvroDeserializer<PreferenceBatch> batches;
     private final EncoderVersions versions;
     private final Gate gate;
-    /** The encoder in service: the frozen reference of every update (its head is set per batch). */
+    /** The encoder in service: the frozen reference of every update (its head follows the version in service). */
     private final PhysMasterModel reference;
     /** The candidate: the same model; only its physical head is trained. */
     private final PhysMasterModel policy;
+    /** The checkpoint's own head (the base version); the version the reference holds and that head's parameters. */
+    private final byte[] baseHead;
+    private String referenceVersion;
+    private byte[] referenceHead;
     /** Gate scores by version: same scenes and seeds every time, so a version's score never changes. */
     private final Map<String, MetricScores> gateScores = new HashMap<>();
     private volatile boolean running = true;
@@ -115,6 +119,9 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         if (!reference.config().usesPhysEncoder()) {
             throw new IllegalArgumentException(settings.model() + " has no PhysEncoder: there is no head to train");
         }
+        this.baseHead = headBytes(reference);
+        this.referenceVersion = settings.baseVersion();
+        this.referenceHead = baseHead;
     }
 
     /** Counted down when run() has returned: close() waits for it before freeing the models. */
@@ -174,7 +181,7 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         }
         try {
             long t0 = System.nanoTime();
-            String currentVersion = current == null ? settings.baseVersion() : current.getVersion();
+            String currentVersion = versionId(current);
             setHeads(current);
             List<DpoSteps.Pair> pairs = pairs(batch);
             if (pairs.isEmpty()) {
@@ -251,38 +258,53 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         EncoderVersion current = versions.current();
         try {
             setHeads(current);
-            gateScore(current == null ? settings.baseVersion() : current.getVersion(), reference);
-            log.info("event=trainer_ready serving={}", current == null ? settings.baseVersion() : current.getVersion());
+            gateScore(versionId(current), reference);
+            log.info("event=trainer_ready serving={}", versionId(current));
         } catch (IOException | RuntimeException e) {
             log.warn("event=warm_up_failed reason=\"{}\" (the first batch scores the version instead)", e.toString());
         }
+    }
+
+    private String versionId(EncoderVersion v) {
+        return v == null ? settings.baseVersion() : v.getVersion();
     }
 
     private MetricScores gateScore(String version, PhysMasterModel model) {
         return gateScores.computeIfAbsent(version, v -> gate.score(model, manager));
     }
 
-    /** Reference and policy both get the head of {@code v} (the model's own head for null or the base). */
+    /**
+     * The reference gets the head of {@code v} (the model's own head for null or the base) when it does not hold
+     * it yet: the checkpoint is fetched and verified once per version, not per batch. The policy always restarts
+     * from the reference's head, whatever the previous batch trained into it.
+     */
     private void setHeads(EncoderVersion v) throws IOException {
-        if (baseHead == null) {
-            baseHead = headBytes(reference);
-        }
-        byte[] head = baseHead;
-        if (v != null && !v.getVersion().equals(settings.baseVersion())) {
-            Checkpoint.load(verifiedCheckpoint(v, blobs), v.getCheckpointUri(), "head", reference.config(),
-                    reference.encoder().head(), manager);
-            head = headBytes(reference);
-        }
-        try {
-            for (PhysMasterModel m : List.of(reference, policy)) {
-                m.encoder().head().loadParameters(manager, new DataInputStream(new ByteArrayInputStream(head)));
+        String id = versionId(v);
+        if (!id.equals(referenceVersion)) {
+            try {
+                if (id.equals(settings.baseVersion())) {
+                    loadHead(reference, baseHead); // rolled back to the base
+                } else {
+                    Checkpoint.load(verifiedCheckpoint(v, blobs), v.getCheckpointUri(), "head", reference.config(),
+                            reference.encoder().head(), manager);
+                }
+            } catch (IOException | RuntimeException e) {
+                loadHead(reference, referenceHead); // keep the reference whole: still the version it was
+                throw e;
             }
+            referenceHead = headBytes(reference);
+            referenceVersion = id;
+        }
+        loadHead(policy, referenceHead);
+    }
+
+    private void loadHead(PhysMasterModel m, byte[] head) throws IOException {
+        try {
+            m.encoder().head().loadParameters(manager, new DataInputStream(new ByteArrayInputStream(head)));
         } catch (ai.djl.MalformedModelException e) {
             throw new IOException("head parameters could not be copied", e);
         }
     }
-
-    private byte[] baseHead;
 
     private static byte[] headBytes(PhysMasterModel m) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -37,11 +37,7 @@ public final class Gate {
         this.steps = steps;
     }
 
-    public Verdict decide(PhysMasterModel candidate, PhysMasterModel current, NDManager manager) {
-        return decide(score(candidate, manager), score(current, manager));
-    }
-
-    /** The verdict from scores already computed (the current version's score does not change: same scenes, seeds). */
+    /** The verdict from the two scores (the current version's score does not change: same scenes, seeds). */
     public Verdict decide(MetricScores candidate, MetricScores current) {
         double cs = PhysicsJudge.score(candidate);
         double rs = PhysicsJudge.score(current);
