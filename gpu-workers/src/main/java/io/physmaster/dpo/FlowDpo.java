@@ -5,6 +5,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.ParameterStore;
 import io.physmaster.model.FlowMatching;
 import io.physmaster.model.PhysMasterModel;
+import io.physmaster.model.ScalarOps;
 
 /**
  * Flow-DPO, the paper's Eq. 3 (from VideoAlign). For a preferred video w and a rejected video l of the same
@@ -40,14 +41,14 @@ public final class FlowDpo {
 
     /** L from the four per-pair squared errors [B]. */
     public static Terms loss(NDArray thetaW, NDArray refW, NDArray thetaL, NDArray refL, float beta) {
-        NDArray inside = thetaW.sub(refW).sub(thetaL.sub(refL)).mul(-beta / 2f);
-        NDArray distance = thetaW.sub(refW).abs().add(thetaL.sub(refL).abs()).mean().div(2f);
+        NDArray inside = ScalarOps.times(thetaW.sub(refW).sub(thetaL.sub(refL)), -beta / 2f);
+        NDArray distance = ScalarOps.dividedBy(thetaW.sub(refW).abs().add(thetaL.sub(refL).abs()).mean(), 2f);
         return new Terms(softplus(inside.neg()).mean(), inside, distance); // -log sigmoid(x) = softplus(-x)
     }
 
     /** softplus(x) = log(1 + e^x), computed without overflow. */
     static NDArray softplus(NDArray x) {
-        return x.maximum(0f).add(x.abs().neg().exp().add(1f).log());
+        return ScalarOps.atLeast(x, 0f).add(x.abs().neg().exp().add(1f).log());
     }
 
     /**

@@ -51,8 +51,8 @@ public final class Attention extends ModelBlock {
                 .reshape(n, sk, 2, heads, dh).transpose(2, 0, 3, 1, 4);         // [2, N, H, S+C, dh]
         NDArray keys = Ops.layerNorm(kvs.get(0));
         NDArray values = kvs.get(1);
-        NDArray scores = Ops.layerNorm(queries).matMul(keys.transpose(0, 1, 3, 2))  // [N, H, S, S+C]
-                .mul(2f / (float) Math.sqrt(dh));
+        NDArray scores = ScalarOps.times(Ops.layerNorm(queries).matMul(keys.transpose(0, 1, 3, 2)), // [N, H, S, S+C]
+                2f / (float) Math.sqrt(dh));
         if (bias != null) {
             Shape bs = bias.getShape();                                          // [G, H, S, K']
             if (bs.get(3) < sk) {

@@ -39,7 +39,7 @@ public final class BackbonePretrainer extends ModelBlock {
         NDArray mse = pred.get(":, " + DenseLabelHead.MATERIALS).sub(height).square().mean();
         NDArray z = pred.get(":, " + (DenseLabelHead.MATERIALS + 1));                             // logits
         // BCE with logits: max(z, 0) - z*y + log(1 + exp(-|z|))
-        NDArray bce = z.maximum(0f).sub(z.mul(surface)).add(z.abs().neg().exp().add(1f).log()).mean();
-        return ce.add(mse.mul(4f)).add(bce);
+        NDArray bce = ScalarOps.atLeast(z, 0f).sub(z.mul(surface)).add(z.abs().neg().exp().add(1f).log()).mean();
+        return ce.add(ScalarOps.times(mse, 4f)).add(bce);
     }
 }

@@ -98,7 +98,7 @@ public final class Linear extends ModelBlock {
         if (loraA != null) {
             NDArray a = ps.getValue(loraA, x.getDevice(), training); // [in, r]
             NDArray bb = ps.getValue(loraB, x.getDevice(), training);// [r, out]
-            y = y.add(x.matMul(a).matMul(bb).mul(loraScale));
+            y = y.add(ScalarOps.times(x.matMul(a).matMul(bb), loraScale));
         }
         return new NDList(y);
     }

@@ -61,7 +61,7 @@ public final class RelativePositionBias extends ModelBlock {
         NDArray t = ps.getValue(table, device, training);                           // [2R, F, H]
         NDArray rows = t.get(m.create(index).toDevice(device, false));              // [P * 2P, F, H]
         rows.attach(m); // results follow their first operand's manager: keep them in the caller's scope
-        return rows.reshape(p, 2 * p, frames, heads).transpose(2, 3, 0, 1).mul(SCALE); // [F, H, P, 2P]
+        return ScalarOps.times(rows.reshape(p, 2 * p, frames, heads).transpose(2, 3, 0, 1), SCALE); // [F, H, P, 2P]
     }
 
     @Override

@@ -102,7 +102,7 @@ public final class VideoFlowTransformer extends ModelBlock {
         NDList m = finalAda.apply(ps, Ops.gelu(c), training).split(2, 1);
         NDArray out = finalOut.apply(ps, Ops.modulate(Ops.layerNorm(tokens), m.get(0), m.get(1)), training);
         NDArray x1hat = firstF.add(unpatchify(out, b, f));                                        // [B, F, 3, H, W]
-        return x1hat.sub(xt).div(tb.neg().add(1f).maximum(MIN_ONE_MINUS_T));                      // v [B, F, 3, H, W]
+        return x1hat.sub(xt).div(ScalarOps.atLeast(tb.neg().add(1f), MIN_ONE_MINUS_T));                      // v [B, F, 3, H, W]
     }
 
     /** [B, F, 3, H, W] -> [B, F, P, 3*p*p]. */
