@@ -38,7 +38,8 @@ public final class DpoSteps {
     }
 
     /**
-     * Runs {@code steps} Adam steps on minibatches of {@code batch} pairs drawn with {@code seed}; calls
+     * Runs {@code steps} Adam steps on minibatches of {@code batch} pairs (passes over the pairs in orders drawn
+     * with {@code seed}); calls
      * {@code progress} after every step. Steps whose gradient is not finite are skipped.
      */
     public static Result train(PhysMasterModel policy, PhysMasterModel reference, List<Parameter> trainable,
@@ -62,13 +63,21 @@ public final class DpoSteps {
         double margin = 0;
         double distance = 0;
         int skipped = 0;
+        // Pairs are drawn in passes: each pass visits every pair once, in a fresh random order (so "one pass"
+        // trains on the whole batch, not on a sample with repeats).
+        int[] order = new int[pairs.size()];
+        int next = order.length;
         for (int step = 1; step <= steps; step++) {
             int n = Math.min(batch, pairs.size());
             float[] first = new float[n * plane];
             float[] zw = new float[n * f * plane];
             float[] zl = new float[n * f * plane];
             for (int i = 0; i < n; i++) {
-                Pair p = pairs.get(rnd.nextInt(pairs.size()));
+                if (next == order.length) {
+                    shuffle(order, rnd);
+                    next = 0;
+                }
+                Pair p = pairs.get(order[next++]);
                 for (int k = 0; k < plane; k++) {
                     first[i * plane + k] = p.first()[k] * 2 - 1;
                 }
@@ -127,6 +136,19 @@ public final class DpoSteps {
         }
         int applied = Math.max(1, steps - skipped);
         return new Result(loss / applied, acc / applied, margin / applied, distance / applied, steps - skipped, skipped);
+    }
+
+    /** order := a uniformly random permutation of 0..n-1 (Fisher-Yates). */
+    static void shuffle(int[] order, Random rnd) {
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
     }
 
     public static boolean finiteGradients(List<Parameter> params) {

@@ -40,15 +40,31 @@ public final class Attention extends ModelBlock {
     }
 
     public NDArray apply(ParameterStore ps, NDArray x, NDArray context, NDArray bias, boolean training) {
+        return apply(ps, x, context, 1, bias, training);
+    }
+
+    /**
+     * As above with a context shared by groups of rows: context [N / repeat, C, D] serves rows
+     * g * repeat .. (g + 1) * repeat - 1 of x. Its keys and values are projected once per group and then
+     * repeated, the same result as projecting N copies (a projection acts on each token alone).
+     */
+    public NDArray apply(ParameterStore ps, NDArray x, NDArray context, int repeat, NDArray bias, boolean training) {
         long n = x.getShape().get(0);
         long s = x.getShape().get(1);
         int dh = dim / heads;
-        NDArray keysFrom = context == null ? x : x.concat(context, 1);        // [N, S+C, D]
-        long sk = keysFrom.getShape().get(1);
+        NDArray kvx = kv.apply(ps, x, training);                                // [N, S, 2D]
+        if (context != null) {
+            NDArray kvc = kv.apply(ps, context, training);                      // [N/repeat, C, 2D]
+            long c = kvc.getShape().get(1);
+            if (repeat > 1) {
+                kvc = kvc.expandDims(1).broadcast(n / repeat, repeat, c, 2L * dim).reshape(n, c, 2L * dim);
+            }
+            kvx = kvx.concat(kvc, 1);                                           // [N, S+C, 2D]
+        }
+        long sk = kvx.getShape().get(1);
         NDArray queries = q.apply(ps, x, training)                             // [N, S, D]
                 .reshape(n, s, heads, dh).transpose(0, 2, 1, 3);                // [N, H, S, dh]
-        NDArray kvs = kv.apply(ps, keysFrom, training)                          // [N, S+C, 2D]
-                .reshape(n, sk, 2, heads, dh).transpose(2, 0, 3, 1, 4);         // [2, N, H, S+C, dh]
+        NDArray kvs = kvx.reshape(n, sk, 2, heads, dh).transpose(2, 0, 3, 1, 4); // [2, N, H, S+C, dh]
         NDArray keys = Ops.layerNorm(kvs.get(0));
         NDArray values = kvs.get(1);
         NDArray scores = ScalarOps.times(Ops.layerNorm(queries).matMul(keys.transpose(0, 1, 3, 2)), // [N, H, S, S+C]

@@ -46,10 +46,8 @@ public final class DiTBlock extends ModelBlock {
 
         // Space: every frame attends over its own patches plus the conditioning tokens.
         NDArray h = Ops.modulate(Ops.layerNorm(x), m.get(0), m.get(1)).reshape(b * f, p, dim);
-        NDArray ctx = cond == null ? null
-                : cond.expandDims(1).broadcast(b, f, cond.getShape().get(1), dim).reshape(b * f, -1, dim);
         NDArray bias = relPos.bias(ps, x.getManager(), x.getDevice(), training);  // [F, H, P, 2P]
-        NDArray s = spatial.apply(ps, h, ctx, bias, training).reshape(b, f, p, dim);
+        NDArray s = spatial.apply(ps, h, cond, (int) f, bias, training).reshape(b, f, p, dim); // cond: per sample
         x = x.add(Ops.gate(s, m.get(2)));
 
         // Time: every patch position attends along the frames, plus the first frame's token there.
@@ -75,7 +73,8 @@ public final class DiTBlock extends ModelBlock {
 
     /** Multiply-accumulates per sample. */
     public long macs(long f, long p, long c) {
-        return f * spatial.macs(p, c) + p * temporal.macs(f, 1) + f * p * (fc1.macsPerRow() + fc2.macsPerRow())
+        return f * spatial.macs(p, c) - (f - 1) * c * spatial.linears()[1].macsPerRow() // context projected once
+                + p * temporal.macs(f, 1) + f * p * (fc1.macsPerRow() + fc2.macsPerRow())
                 + ada.macsPerRow();
     }
 }

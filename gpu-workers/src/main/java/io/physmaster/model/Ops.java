@@ -1,16 +1,22 @@
 package io.physmaster.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 
 /** Parameter-free tensor functions used by several blocks. */
 final class Ops {
 
-    /** LayerNorm over the last axis without affine parameters (adaLN supplies scale and shift). */
+    /**
+     * LayerNorm over the last axis without affine parameters (adaLN supplies scale and shift):
+     * (x - mean) / sqrt(var + 1e-6), var the biased variance. The engine's fused kernel (one op forward and
+     * backward instead of seven): LayerNorms were about a third of a DiT forward + backward on the CPU.
+     */
     static NDArray layerNorm(NDArray x) {
-        NDArray mean = x.mean(new int[] {-1}, true);
-        NDArray centered = x.sub(mean);
-        NDArray var = centered.square().mean(new int[] {-1}, true);
-        return centered.div(var.add(1e-6f).sqrt());
+        long d = x.getShape().get(x.getShape().dimension() - 1);
+        NDManager m = x.getManager();
+        return ai.djl.nn.norm.LayerNorm.layerNorm(x, new Shape(d), m.ones(new Shape(d), x.getDataType()),
+                m.zeros(new Shape(d), x.getDataType()), 1e-6f).singletonOrThrow();
     }
 
     /** x * (1 + scale) + shift, with scale/shift [B, D] broadcast over the token axes of x [B, ..., D]. */

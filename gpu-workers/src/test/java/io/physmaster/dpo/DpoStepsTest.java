@@ -142,6 +142,23 @@ class DpoStepsTest {
         }
     }
 
+    @Test
+    void passesVisitEveryPairOnceInARandomOrder() {
+        Random rnd = new Random(3);
+        int[] first = new int[64];
+        DpoSteps.shuffle(first, rnd);
+        int[] second = new int[64];
+        DpoSteps.shuffle(second, rnd);
+        for (int[] order : List.of(first, second)) {
+            int[] sorted = order.clone();
+            java.util.Arrays.sort(sorted);
+            for (int i = 0; i < sorted.length; i++) {
+                assertEquals(i, sorted[i], "a pass holds each pair exactly once");
+            }
+        }
+        assertFalse(java.util.Arrays.equals(first, second), "each pass draws a new order");
+    }
+
     static float[] velocity(PhysMasterModel net, NDArray xt, NDArray t, NDArray first, NDManager m) {
         ParameterStore ps = new ParameterStore(m, false);
         return net.velocity(ps, xt, t, first, net.physical(ps, first, false), false).toFloatArray();
