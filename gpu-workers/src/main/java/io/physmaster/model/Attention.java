@@ -62,13 +62,14 @@ public final class Attention extends ModelBlock {
             kvx = kvx.concat(kvc, 1);                                           // [N, S+C, 2D]
         }
         long sk = kvx.getShape().get(1);
-        NDArray queries = q.apply(ps, x, training)                             // [N, S, D]
-                .reshape(n, s, heads, dh).transpose(0, 2, 1, 3);                // [N, H, S, dh]
-        NDArray kvs = kvx.reshape(n, sk, 2, heads, dh).transpose(2, 0, 3, 1, 4); // [2, N, H, S+C, dh]
-        NDArray keys = Ops.layerNorm(kvs.get(0));
-        NDArray values = kvs.get(1);
-        NDArray scores = ScalarOps.times(Ops.layerNorm(queries).matMul(keys.transpose(0, 1, 3, 2)), // [N, H, S, S+C]
-                2f / (float) Math.sqrt(dh));
+        // QK-norm before the heads move to the front (LN over the contiguous last axis, no copies); the logit
+        // scale goes on the queries, 9x fewer values than the scores.
+        NDArray queries = ScalarOps.times(Ops.layerNorm(q.apply(ps, x, training).reshape(n, s, heads, dh)),
+                2f / (float) Math.sqrt(dh)).transpose(0, 2, 1, 3);             // [N, H, S, dh]
+        NDArray kvs = kvx.reshape(n, sk, 2, heads, dh);                         // [N, S+C, 2, H, dh]
+        NDArray keys = Ops.layerNorm(kvs.get(":, :, 0")).transpose(0, 2, 1, 3); // [N, H, S+C, dh]
+        NDArray values = kvs.get(":, :, 1").transpose(0, 2, 1, 3);              // [N, H, S+C, dh]
+        NDArray scores = queries.matMul(keys.transpose(0, 1, 3, 2));            // [N, H, S, S+C]
         if (bias != null) {
             Shape bs = bias.getShape();                                          // [G, H, S, K']
             if (bs.get(3) < sk) {

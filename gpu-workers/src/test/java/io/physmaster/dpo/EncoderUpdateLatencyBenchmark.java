@@ -48,12 +48,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Benchmark (prints figures; not a test): latency from a closed preference window to a worker serving the
- * encoder trained on it, for a 64-pair batch with the shipped Stage I model on the real local stack.
+ * encoder trained on it, for a 64-pair batch with the shipped Stage I model on the real local stack; once with
+ * the cores to the update (an idle worker) and once while the worker serves one request a second.
  *
  * <p>Before the clock starts: 64 training scenes, two samples each from the shipped model, judged by the physics
  * judge (preferred = the better one), stored as a worker would store them. Then a worker and the DPO trainer run
  * with their defaults (DpoTrainerSettings.fromEnv), the batch is published as the Streams application publishes
- * it when a window closes (t0), and a client keeps submitting one request a second. Figures: t0 to the
+ * it when a window closes (t0): first with the worker idle until the version is out (then one request), then
+ * again (a new batch id) while a client submits one request a second. Figures per case: t0 to the
  * EncoderVersion acknowledged by the broker (DPO steps, gate, checkpoint upload) and t0 to the first finished video
  * made with it, as a consumer of the videos topic sees it.
  * Merged into docs/results/bench-streams.json under "update_latency".
@@ -101,10 +103,8 @@ public final class EncoderUpdateLatencyBenchmark {
         }
         System.out.printf("prepared %d judged pairs in %.1f s%n", pairs.size(), (System.nanoTime() - prep) / 1e9);
 
-        double toVersion;
-        double toServing;
-        String version;
-        Map<String, Double> training;
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode lat = json.createObjectNode();
         try (LocalStack stack = LocalStack.start(LocalStackConfig.ephemeral())) {
             Map<String, String> env = new HashMap<>(System.getenv());
             env.put("PHYSMASTER_BOOTSTRAP_SERVERS", stack.bootstrapServers());
@@ -124,99 +124,120 @@ public final class EncoderUpdateLatencyBenchmark {
                 tt.start();
                 // Warm: the worker has served a request, so its consumer group and model are ready.
                 client.awaitVideos(client.submit(Submission.of(png).withSamples(1)), 1, Duration.ofMinutes(2));
-
-                String batchId = "bench-batch-" + UUID.randomUUID();
-                PreferenceBatch batch = PreferenceBatch.newBuilder().setBatchId(batchId).setEncoderVersion("stage1")
-                        .setWindowStart(Instant.now()).setWindowEnd(Instant.now()).setPairs(pairs)
-                        .setEventsSeen(pairs.size()).build();
                 AvroSerializer<SpecificRecord> ser = new AvroSerializer<>();
                 ser.configure(new HashMap<>(stack.clientConfigs()), false);
-
-                // Traffic while the update runs: one request every REQUEST_EVERY; one follower sees every video
-                // and notes when the first one made with an online encoder version arrives.
-                AtomicBoolean stop = new AtomicBoolean();
-                AtomicLong servingNanos = new AtomicLong();
-                Instant followFrom = Instant.now();
-                Thread follower = new Thread(() -> client.followVideos(followFrom, v -> {
-                    if (v.getEncoderVersion().startsWith("online-")) {
-                        servingNanos.set(System.nanoTime());
-                        return false;
-                    }
-                    return !stop.get();
-                }, Duration.ofMinutes(10)), "follower");
-                follower.start();
-                Thread submitter = new Thread(() -> {
-                    while (!stop.get() && servingNanos.get() == 0) {
-                        try {
-                            client.submit(Submission.of(png).withSamples(1));
-                            Thread.sleep(REQUEST_EVERY.toMillis());
-                        } catch (Exception e) {
-                            return;
-                        }
-                    }
-                }, "submitter");
-                submitter.start();
-                Thread.sleep(2000); // follower positioned, traffic flowing
-
-                long t0;
-                try (KafkaProducer<String, SpecificRecord> p = new KafkaProducer<>(Map.of("bootstrap.servers",
-                        stack.bootstrapServers()), new StringSerializer(), ser)) {
-                    t0 = System.nanoTime();
-                    p.send(new ProducerRecord<>(Topics.PREFERENCE_BATCHES.name(), batchId, batch)).get();
-                }
-                long deadline = t0 + Duration.ofMinutes(5).toNanos();
-                long versionNanos = 0;
-                while (System.nanoTime() < deadline && (versionNanos == 0 || servingNanos.get() == 0)) {
-                    if (versionNanos == 0 && trainer.published() > 0) {
-                        versionNanos = System.nanoTime(); // the EncoderVersion is acknowledged by the broker
-                    }
-                    Thread.sleep(20);
-                }
-                stop.set(true);
-                follower.join(15_000);
-                submitter.join(15_000);
-                if (versionNanos == 0) {
-                    throw new IllegalStateException("no encoder version was published within 5 minutes"
-                            + " (a failed gate is a dead letter; see the trainer's log)");
-                }
-                if (servingNanos.get() == 0) {
-                    throw new IllegalStateException("the worker served no video with the new encoder within 5 minutes");
-                }
-                EncoderVersion published = client.encoderVersions(Duration.ofSeconds(10)).stream()
-                        .filter(v -> v.getBatchIds().contains(batchId)).findFirst().orElseThrow();
-                toVersion = (versionNanos - t0) / 1e9;
-                toServing = (servingNanos.get() - t0) / 1e9;
-                version = published.getVersion();
-                training = new HashMap<>(published.getTrainingFigures());
+                // 1. The update with the cores to itself (as on a trainer machine of its own): the worker idles
+                //    until the version is out, then one request arrives.
+                lat.set("dedicated", json.valueToTree(update(stack, client, trainer, ser, pairs, png, false)));
+                // 2. The same batch size while the worker serves one request a second on the same two cores.
+                lat.set("with_traffic", json.valueToTree(update(stack, client, trainer, ser, pairs, png, true)));
                 worker.stop();
                 trainer.stop();
                 wt.join(30_000);
                 tt.join(30_000);
             }
         }
-        ObjectMapper json = new ObjectMapper();
         Path out = root.resolve("docs/results/bench-streams.json");
         ObjectNode doc = Files.exists(out) ? (ObjectNode) json.readTree(out.toFile()) : json.createObjectNode();
-        ObjectNode lat = doc.putObject("update_latency");
         lat.put("pairs", pairs.size());
-        lat.put("seconds_window_close_to_version_published", toVersion);
-        lat.put("seconds_window_close_to_first_video_with_new_encoder", toServing);
         lat.put("target_seconds", 10);
-        lat.put("version", version);
-        lat.putPOJO("training_figures", training);
         lat.put("model", root.relativize(model.toAbsolutePath()).toString());
         lat.put("cores", java.lang.Runtime.getRuntime().availableProcessors());
-        lat.put("request_every_ms", REQUEST_EVERY.toMillis());
+        lat.put("request_every_ms_with_traffic", REQUEST_EVERY.toMillis());
         lat.put("note", "t0 = the PreferenceBatch record published, as the Streams app does when a window closes;"
-                + " trainer (head DPO steps + gate + checkpoint) and worker with their defaults, one process, sharing"
-                + " the cores while the worker serves one request per second; the first video with the new encoder"
+                + " trainer (head DPO steps + gate + checkpoint) and worker with their defaults in one process."
+                + " dedicated: the worker is idle while the trainer works and gets one request once the version is"
+                + " published; with_traffic: the worker serves one request per second meanwhile, on the same cores"
+                + " (the second update starts from the first's version). The first video with the new encoder"
                 + " includes sampling it (8 steps) and is timed when a consumer sees its record");
         lat.put("command", "mvn -B -q -pl gpu-workers exec:java -Dexec.classpathScope=test"
                 + " -Dexec.mainClass=io.physmaster.dpo.EncoderUpdateLatencyBenchmark");
         lat.put("measured_at", Instant.now().toString());
+        doc.set("update_latency", lat);
         json.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), doc);
         System.out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(lat));
         System.exit(0);
+    }
+
+    /**
+     * Publishes one batch of the pairs and times it: t0 -> the trainer's EncoderVersion acknowledged, and t0 -> the
+     * first video made with that version as one follower of the videos topic sees it.
+     */
+    static Map<String, Object> update(LocalStack stack, PhysMasterClient client, DpoTrainer trainer,
+                                      AvroSerializer<SpecificRecord> ser, List<PreferencePair> pairs, byte[] png,
+                                      boolean traffic) throws Exception {
+        int publishedBefore = trainer.published();
+        String batchId = "bench-batch-" + UUID.randomUUID();
+        PreferenceBatch batch = PreferenceBatch.newBuilder().setBatchId(batchId).setEncoderVersion("stage1")
+                .setWindowStart(Instant.now()).setWindowEnd(Instant.now()).setPairs(pairs)
+                .setEventsSeen(pairs.size()).build();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong servingNanos = new AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<String> newVersion = new java.util.concurrent.atomic.AtomicReference<>();
+        Instant followFrom = Instant.now();
+        Thread follower = new Thread(() -> client.followVideos(followFrom, v -> {
+            if (newVersion.get() != null && v.getEncoderVersion().equals(newVersion.get())) {
+                servingNanos.set(System.nanoTime());
+                return false;
+            }
+            return !stop.get();
+        }, Duration.ofMinutes(10)), "follower");
+        follower.start();
+        Thread submitter = new Thread(() -> {
+            while (traffic && !stop.get() && servingNanos.get() == 0) {
+                try {
+                    client.submit(Submission.of(png).withSamples(1));
+                    Thread.sleep(REQUEST_EVERY.toMillis());
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        }, "submitter");
+        submitter.start();
+        Thread.sleep(2000); // follower positioned, traffic flowing
+
+        long t0;
+        try (KafkaProducer<String, SpecificRecord> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                stack.bootstrapServers()), new StringSerializer(), ser)) {
+            t0 = System.nanoTime();
+            p.send(new ProducerRecord<>(Topics.PREFERENCE_BATCHES.name(), batchId, batch)).get();
+        }
+        long deadline = t0 + Duration.ofMinutes(5).toNanos();
+        long versionNanos = 0;
+        while (System.nanoTime() < deadline && versionNanos == 0) {
+            if (trainer.published() > publishedBefore) {
+                versionNanos = System.nanoTime(); // the EncoderVersion is acknowledged by the broker
+            }
+            Thread.sleep(20);
+        }
+        if (versionNanos == 0) {
+            stop.set(true);
+            throw new IllegalStateException("no encoder version was published within 5 minutes"
+                    + " (a failed gate is a dead letter; see the trainer's log)");
+        }
+        EncoderVersion published = client.encoderVersions(Duration.ofSeconds(10)).stream()
+                .filter(v -> v.getBatchIds().contains(batchId)).findFirst().orElseThrow();
+        newVersion.set(published.getVersion());
+        if (!traffic) {
+            client.submit(Submission.of(png).withSamples(1)); // the first request after the version is out
+        }
+        while (System.nanoTime() < deadline && servingNanos.get() == 0) {
+            Thread.sleep(20);
+        }
+        stop.set(true);
+        follower.join(15_000);
+        submitter.join(15_000);
+        if (servingNanos.get() == 0) {
+            throw new IllegalStateException("the worker served no video with the new encoder within 5 minutes");
+        }
+        Map<String, Object> figures = new java.util.LinkedHashMap<>();
+        figures.put("seconds_window_close_to_version_published", (versionNanos - t0) / 1e9);
+        figures.put("seconds_window_close_to_first_video_with_new_encoder", (servingNanos.get() - t0) / 1e9);
+        figures.put("version", published.getVersion());
+        figures.put("training_figures", new java.util.TreeMap<>(published.getTrainingFigures()));
+        System.out.printf("%s: version %.1f s, first video %.1f s%n", traffic ? "with traffic" : "dedicated",
+                (versionNanos - t0) / 1e9, (servingNanos.get() - t0) / 1e9);
+        return figures;
     }
 
     static byte[] png(RenderedClip c) throws java.io.IOException {
