@@ -16,6 +16,10 @@ import io.physmaster.serde.AvroSerializer;
 import io.physmaster.serde.RegistryClientConfig;
 import io.physmaster.serde.RestSchemaRegistryClient;
 import io.physmaster.serde.SchemaRegistryClient;
+import io.physmaster.sim.ClipSpec;
+import io.physmaster.sim.ProxyTask;
+import io.physmaster.sim.RenderedClip;
+import io.physmaster.sim.Split;
 import io.physmaster.sim.io.ClipFile;
 import io.physmaster.sim.metrics.MetricScores;
 import io.physmaster.topics.Topics;
@@ -127,6 +131,7 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
     /** Counted down when run() has returned: close() waits for it before freeing the models. */
     private final java.util.concurrent.CountDownLatch exited = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean started;
+    private volatile boolean ready;
 
     @Override
     public void run() {
@@ -134,6 +139,7 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         consumer.subscribe(List.of(Topics.PREFERENCE_BATCHES.name()));
         try {
             warmUp();
+            ready = true;
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     var tp = new org.apache.kafka.common.TopicPartition(r.topic(), r.partition());
@@ -259,6 +265,12 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         try {
             setHeads(current);
             gateScore(versionId(current), reference);
+            // One DPO step at learning rate 0 on a rendered clip: the first real batch then does not pay for the
+            // engine's first backward passes (about 2 s on the CPU). The policy's head is reset per batch anyway.
+            RenderedClip clip = ProxyTask.render(ProxyTask.scene(Split.SEEN_TEST, 200_000), ClipSpec.MODEL);
+            DpoSteps.Pair dry = new DpoSteps.Pair(clip.frame(0), clip.video(), clip.frozenVideo());
+            HeadDpo.train(policy, reference, java.util.Collections.nCopies(DpoTrainerSettings.PAIRS_PER_STEP, dry), 1,
+                    DpoTrainerSettings.PAIRS_PER_STEP, settings.beta(), 0f, 0, manager);
             log.info("event=trainer_ready serving={}", versionId(current));
         } catch (IOException | RuntimeException e) {
             log.warn("event=warm_up_failed reason=\"{}\" (the first batch scores the version instead)", e.toString());
@@ -378,6 +390,11 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Whether the warm-up is done and batches are being consumed. */
+    public boolean ready() {
+        return ready;
     }
 
     public int published() {

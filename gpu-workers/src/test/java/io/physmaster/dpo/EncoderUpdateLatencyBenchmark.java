@@ -124,6 +124,9 @@ public final class EncoderUpdateLatencyBenchmark {
                 tt.start();
                 // Warm: the worker has served a request, so its consumer group and model are ready.
                 client.awaitVideos(client.submit(Submission.of(png).withSamples(1)), 1, Duration.ofMinutes(2));
+                while (!trainer.ready()) { // its warm-up (gate score of the served version, one dry step) is done
+                    Thread.sleep(50);
+                }
                 AvroSerializer<SpecificRecord> ser = new AvroSerializer<>();
                 ser.configure(new HashMap<>(stack.clientConfigs()), false);
                 // 1. The update with the cores to itself (as on a trainer machine of its own): the worker idles

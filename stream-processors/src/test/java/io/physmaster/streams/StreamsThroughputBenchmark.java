@@ -38,8 +38,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * <pre>
  *   mvn -B -q -pl stream-processors exec:java -Dexec.classpathScope=test \
  *       -Dexec.mainClass=io.physmaster.streams.StreamsThroughputBenchmark [-Dexec.args=200000]
- *   (-Dexec.args='N [threads]': events (default 200000), stream threads (default 1); needs the installed
- *   schemas and local-stack modules)
+ *   (-Dexec.args='N [threads [key=value ...]]': events (default 200000), stream threads (default 1), Kafka
+ *   Streams settings over the app's own; needs the installed schemas and local-stack modules)
  * </pre>
  */
 public final class StreamsThroughputBenchmark {
@@ -83,6 +83,15 @@ public final class StreamsThroughputBenchmark {
             Path state = Files.createTempDirectory("bench-streams");
             Properties config = PreferenceStreamsApp.config(stack.bootstrapServers(), state);
             config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+            Map<String, String> overrides = new LinkedHashMap<>();
+            for (int i = 2; i < args.length; i++) { // key=value: any Kafka Streams config, to compare settings
+                int eq = args[i].indexOf('=');
+                if (eq < 1) {
+                    throw new IllegalArgumentException("expected key=value, got " + args[i]);
+                }
+                overrides.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+            }
+            config.putAll(overrides);
             long t0 = System.nanoTime();
             long[] running = {0};
             double secsRunning;
@@ -113,12 +122,16 @@ public final class StreamsThroughputBenchmark {
             figures.put("stream_threads", threads);
             figures.put("cores", Runtime.getRuntime().availableProcessors());
             figures.put("settings", settings.toProperties());
+            if (!overrides.isEmpty()) {
+                figures.put("streams_config_overrides", overrides);
+            }
             figures.put("note", "events pre-loaded on the broker; timed from the app reaching RUNNING until its"
                     + " committed offsets cover the events topic and the batcher's repartition topic (validate,"
                     + " video join, repartition, dedupe, windows, 64-pair batches out); broker, registry and app"
                     + " share the 2 cores");
             figures.put("command", "mvn -B -q -o -pl stream-processors exec:java -Dexec.classpathScope=test"
-                    + " -Dexec.mainClass=io.physmaster.streams.StreamsThroughputBenchmark -Dexec.args='" + events + " " + threads + "'");
+                    + " -Dexec.mainClass=io.physmaster.streams.StreamsThroughputBenchmark -Dexec.args='" + (args.length == 0 ? events + " " + threads : String.join(" ", args))
+                    + "'");
             figures.put("measured_at", Instant.now().toString());
             Path out = root.resolve("docs/results/bench-streams.json");
             writeMerged(out, figures);
