@@ -24,17 +24,55 @@ public final class DpoSteps {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DpoSteps.class);
 
-    /** A preference pair as pixels: first frame [3, H, W], preferred and rejected videos [T, 3, H, W] in [0, 1]. */
-    public record Pair(float[] first, float[] preferred, float[] rejected) {
+    /**
+     * A preference pair as pixels: first frame [3, H, W], preferred and rejected videos [T, 3, H, W] in [0, 1].
+     * With a {@code noiseSeed}, its noise and time are {@link #drawNoise}(noiseSeed) instead of the run's random
+     * draws, and {@code reference} may then hold the reference's errors on it, computed ahead
+     * ({@link ReferenceErrors}), so the step runs the policy only.
+     */
+    public record Pair(float[] first, float[] preferred, float[] rejected, Long noiseSeed, Reference reference) {
+
+        public Pair(float[] first, float[] preferred, float[] rejected) {
+            this(first, preferred, rejected, null, null);
+        }
+
+        public Pair {
+            if (reference != null && noiseSeed == null) {
+                throw new IllegalArgumentException("reference errors are only valid with the noise seed they used");
+            }
+        }
+
+        public Pair withReference(Reference r) {
+            return new Pair(first, preferred, rejected, noiseSeed, r);
+        }
+    }
+
+    /** The frozen reference's errors e_ref on a pair's preferred and rejected video. */
+    public record Reference(float preferred, float rejected) {
+    }
+
+    /**
+     * A pair's noise z0 (frames 1..T-1, {@code into[offset, offset + length)}) and time t from its seed: the same
+     * for the step and for whoever computed the reference errors ahead of it.
+     */
+    public static float drawNoise(long seed, float[] into, int offset, int length) {
+        Random r = new Random(seed);
+        for (int k = 0; k < length; k++) {
+            into[offset + k] = (float) r.nextGaussian();
+        }
+        return FlowMatching.sampleTime(r);
     }
 
     /** Figures of one step (or the mean of several). */
     public record Figures(int step, double loss, double rewardAccuracy, double rewardMargin, double distance) {
     }
 
-    /** Figures averaged over the run and the steps actually applied. */
+    /**
+     * Figures averaged over the run and the steps actually applied; {@code pairsWithKnownReference}: pair visits
+     * whose step ran without the reference model (every pair of the step had its errors computed ahead).
+     */
     public record Result(double loss, double rewardAccuracy, double rewardMargin, double distance, int steps,
-                         int skipped) {
+                         int skipped, int pairsWithKnownReference) {
     }
 
     /**
@@ -63,6 +101,7 @@ public final class DpoSteps {
         double margin = 0;
         double distance = 0;
         int skipped = 0;
+        int precomputed = 0;
         // Pairs are drawn in passes: each pass visits every pair once, in a fresh random order (so "one pass"
         // trains on the whole batch, not on a sample with repeats).
         int[] order = new int[pairs.size()];
@@ -72,12 +111,14 @@ public final class DpoSteps {
             float[] first = new float[n * plane];
             float[] zw = new float[n * f * plane];
             float[] zl = new float[n * f * plane];
+            Pair[] drawn = new Pair[n];
             for (int i = 0; i < n; i++) {
                 if (next == order.length) {
                     shuffle(order, rnd);
                     next = 0;
                 }
                 Pair p = pairs.get(order[next++]);
+                drawn[i] = p;
                 for (int k = 0; k < plane; k++) {
                     first[i * plane + k] = p.first()[k] * 2 - 1;
                 }
@@ -87,12 +128,31 @@ public final class DpoSteps {
                 }
             }
             float[] noise = new float[n * f * plane];
-            for (int k = 0; k < noise.length; k++) {
-                noise[k] = (float) rnd.nextGaussian();
-            }
             float[] times = new float[n];
+            float[] ref = new float[2 * n]; // preferred errors, then rejected: FlowDpo's [2B] order
+            boolean refKnown = true;
+            for (int i = 0; i < n; i++) { // all noise, then all times: the draw order of unseeded runs so far
+                if (drawn[i].noiseSeed() != null) {
+                    times[i] = drawNoise(drawn[i].noiseSeed(), noise, i * f * plane, f * plane);
+                } else {
+                    for (int k = 0; k < f * plane; k++) {
+                        noise[i * f * plane + k] = (float) rnd.nextGaussian();
+                    }
+                }
+            }
             for (int i = 0; i < n; i++) {
-                times[i] = FlowMatching.sampleTime(rnd);
+                Pair p = drawn[i];
+                if (p.noiseSeed() == null) {
+                    times[i] = FlowMatching.sampleTime(rnd);
+                }
+                refKnown &= p.reference() != null;
+                if (p.reference() != null) {
+                    ref[i] = p.reference().preferred();
+                    ref[n + i] = p.reference().rejected();
+                }
+            }
+            if (refKnown) {
+                precomputed += n;
             }
             try (NDManager m = manager.newSubManager()) {
                 ParameterStore ps = new ParameterStore(m, false);
@@ -100,8 +160,14 @@ public final class DpoSteps {
                 FlowDpo.Terms terms;
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     // Same noise and time for preferred and rejected, as Eq. 3 requires.
-                    terms = FlowDpo.pairLoss(ps, policy, reference, m.create(zw, video), m.create(zl, video),
-                            m.create(first, new Shape(n, 3, s, s)), m.create(noise, video), m.create(times), beta, true);
+                    NDArray zwA = m.create(zw, video);
+                    NDArray zlA = m.create(zl, video);
+                    NDArray firstA = m.create(first, new Shape(n, 3, s, s));
+                    NDArray noiseA = m.create(noise, video);
+                    NDArray timesA = m.create(times);
+                    terms = refKnown
+                            ? FlowDpo.pairLoss(ps, policy, zwA, zlA, firstA, noiseA, timesA, m.create(ref), beta, true)
+                            : FlowDpo.pairLoss(ps, policy, reference, zwA, zlA, firstA, noiseA, timesA, beta, true);
                     gc.backward(terms.loss());
                 }
                 boolean finiteLoss = Float.isFinite(terms.loss().getFloat());
@@ -135,7 +201,8 @@ public final class DpoSteps {
             }
         }
         int applied = Math.max(1, steps - skipped);
-        return new Result(loss / applied, acc / applied, margin / applied, distance / applied, steps - skipped, skipped);
+        return new Result(loss / applied, acc / applied, margin / applied, distance / applied, steps - skipped, skipped,
+                precomputed);
     }
 
     /** order := a uniformly random permutation of 0..n-1 (Fisher-Yates). */

@@ -9,6 +9,7 @@ import io.physmaster.model.Models;
 import io.physmaster.model.PhysMasterModel;
 import io.physmaster.schemas.DeadLetter;
 import io.physmaster.schemas.EncoderVersion;
+import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceBatch;
 import io.physmaster.schemas.PreferencePair;
 import io.physmaster.serde.AvroDeserializer;
@@ -76,6 +77,11 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
     private final BlobStore blobs;
     private final NDManager manager = NDManager.newBaseManager();
     private final KafkaConsumer<String, byte[]> consumer;
+    /** Follows generated videos (no group: every partition, from a little while back) for the reference errors. */
+    private final KafkaConsumer<String, byte[]> videoConsumer;
+    private final AvroDeserializer<GeneratedVideo> videoRecords;
+    private final ReferenceErrors referenceErrors;
+    private boolean followingVideos;
     private final KafkaProducer<String, SpecificRecord> producer;
     private final AvroDeserializer<PreferenceBatch> batches;
     private final EncoderVersions versions;
@@ -86,7 +92,7 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
     private final PhysMasterModel policy;
     /** The checkpoint's own head (the base version); the version the reference holds and that head's parameters. */
     private final byte[] baseHead;
-    private String referenceVersion;
+    private volatile String referenceVersion;
     private byte[] referenceHead;
     /** Gate scores by version: same scenes and seeds every time, so a version's score never changes. */
     private final Map<String, MetricScores> gateScores = new HashMap<>();
@@ -109,6 +115,12 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 1_800_000);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        Properties vc = new Properties();
+        vc.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        vc.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        vc.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        this.videoConsumer = new KafkaConsumer<>(vc, new StringDeserializer(), new ByteArrayDeserializer());
+        this.videoRecords = new AvroDeserializer<>(GeneratedVideo.class, registry);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -126,6 +138,7 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         this.baseHead = headBytes(reference);
         this.referenceVersion = settings.baseVersion();
         this.referenceHead = baseHead;
+        this.referenceErrors = new ReferenceErrors(settings.referenceVideos(), reference.config().frames());
     }
 
     /** Counted down when run() has returned: close() waits for it before freeing the models. */
@@ -138,10 +151,15 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         started = true;
         consumer.subscribe(List.of(Topics.PREFERENCE_BATCHES.name()));
         try {
+            followVideos();
             warmUp();
             ready = true;
             while (running) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                pollVideos();
+                // Idle time goes to the reference errors of recent videos; a batch waits at most one chunk.
+                boolean precompute = followingVideos
+                        && (referenceErrors.backlog(referenceVersion) > 0 || servedVersionChanged());
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(precompute ? 0 : 200))) {
                     var tp = new org.apache.kafka.common.TopicPartition(r.topic(), r.partition());
                     try {
                         handle(r);
@@ -157,6 +175,9 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
                     }
                     consumer.commitSync(Map.of(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(r.offset() + 1)));
                 }
+                if (precompute && running) {
+                    precomputeReferenceErrors();
+                }
             }
         } catch (WakeupException e) {
             if (running) {
@@ -164,6 +185,7 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
             }
         } finally {
             consumer.close(Duration.ofSeconds(5));
+            videoConsumer.close(Duration.ofSeconds(5));
             exited.countDown();
         }
     }
@@ -203,8 +225,9 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
             Gate.Verdict verdict = gate.decide(gate.score(policy, manager), currentScores);
             long t3 = System.nanoTime();
             applied.add(batch.getBatchId());
-            log.info("event=dpo_update batch={} pairs={} steps={} skipped={} load_s={} dpo_s={} gate_s={}",
-                    batch.getBatchId(), pairs.size(), result.steps(), result.skipped(), secs(t1 - t0),
+            log.info("event=dpo_update batch={} pairs={} steps={} skipped={} reference_known={} load_s={} dpo_s={}"
+                    + " gate_s={}", batch.getBatchId(), pairs.size(), result.steps(), result.skipped(),
+                    result.pairsWithKnownReference(), secs(t1 - t0),
                     secs(t2 - t1), secs(t3 - t2));
             if (!verdict.pass()) {
                 log.info("event=gate_failed batch={} {}", batch.getBatchId(), verdict.reason());
@@ -229,6 +252,7 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
             training.put("steps", (double) result.steps());
             training.put("pairs", (double) pairs.size());
             training.put("skipped_steps", (double) result.skipped());
+            training.put("pair_visits_with_reference_known", (double) result.pairsWithKnownReference());
             training.put("seconds_loading_pairs", (t1 - t0) / 1e9);
             training.put("seconds_dpo", (t2 - t1) / 1e9);
             training.put("seconds_gate", (t3 - t2) / 1e9);
@@ -275,6 +299,76 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.warn("event=warm_up_failed reason=\"{}\" (the first batch scores the version instead)", e.toString());
         }
+    }
+
+    /**
+     * Videos from the last 15 minutes on: after a restart, the open windows' videos get their errors again. If
+     * the topic cannot be read, the trainer goes on without (each step then runs the reference too).
+     */
+    private void followVideos() {
+        if (settings.referenceVideos() <= 0) {
+            return;
+        }
+        try {
+            List<org.apache.kafka.common.TopicPartition> parts = videoConsumer.partitionsFor(
+                    Topics.GENERATED_VIDEOS.name(), Duration.ofSeconds(30)).stream()
+                    .map(i -> new org.apache.kafka.common.TopicPartition(i.topic(), i.partition())).toList();
+            videoConsumer.assign(parts);
+            long since = System.currentTimeMillis() - Duration.ofMinutes(15).toMillis();
+            Map<org.apache.kafka.common.TopicPartition, Long> times = new HashMap<>();
+            parts.forEach(tp -> times.put(tp, since));
+            var offsets = videoConsumer.offsetsForTimes(times);
+            for (var tp : parts) {
+                var o = offsets.get(tp);
+                if (o == null) {
+                    videoConsumer.seekToEnd(List.of(tp));
+                } else {
+                    videoConsumer.seek(tp, o.offset());
+                }
+            }
+            followingVideos = true;
+        } catch (RuntimeException e) {
+            log.warn("event=videos_not_followed reason=\"{}\" (reference errors are computed in each step)",
+                    e.toString());
+        }
+    }
+
+    private void pollVideos() {
+        if (!followingVideos) {
+            return;
+        }
+        for (ConsumerRecord<String, byte[]> r : videoConsumer.poll(Duration.ZERO)) {
+            try {
+                GeneratedVideo v = videoRecords.deserialize(r.topic(), r.value());
+                String uri = v.getRawUri() != null ? v.getRawUri() : v.getVideoUri();
+                if (uri != null) { // the batcher names pairs by the same URI (raw when there is one)
+                    referenceErrors.add(v.getRequestId(), uri);
+                }
+            } catch (SerializationException e) {
+                log.warn("event=video_record_unreadable offset={} reason=\"{}\"", r.offset(), e.getMessage());
+            }
+        }
+    }
+
+    /** Whether the version in service is not the reference's (a publish or a rollback since the last batch). */
+    private boolean servedVersionChanged() {
+        return !versionId(versions.current()).equals(referenceVersion);
+    }
+
+    /** The reference follows the version in service, then one chunk of reference errors is computed. */
+    private void precomputeReferenceErrors() {
+        try {
+            setHeads(versions.current());
+            referenceErrors.computeSome(reference, referenceVersion, blobs, manager);
+        } catch (IOException | RuntimeException e) {
+            log.warn("event=reference_errors_failed reason=\"{}\" (batches compute them in their steps)", e.toString());
+            sleepQuietly(1000);
+        }
+    }
+
+    /** Whether the reference errors of these videos (URIs as in preference pairs) are known for the version in service. */
+    public boolean referenceErrorsKnown(java.util.Collection<String> uris) {
+        return !servedVersionChanged() && referenceErrors.known(uris, referenceVersion);
     }
 
     private String versionId(EncoderVersion v) {
@@ -355,8 +449,11 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
                 ClipFile.Contents w = ClipFile.decode(BlobStores.read(URI.create(p.getPreferredUri()), blobs));
                 ClipFile.Contents l = ClipFile.decode(BlobStores.read(URI.create(p.getRejectedUri()), blobs));
                 int plane = 3 * w.height() * w.width();
-                out.add(new DpoSteps.Pair(java.util.Arrays.copyOf(w.video(), plane), pad(w.video(), 16 * plane),
-                        pad(l.video(), 16 * plane)));
+                int length = policy.config().frames() * plane;
+                DpoSteps.Pair pair = new DpoSteps.Pair(java.util.Arrays.copyOf(w.video(), plane),
+                        pad(w.video(), length, plane), pad(l.video(), length, plane),
+                        ReferenceErrors.noiseSeed(p.getRequestId()), null);
+                out.add(referenceErrors.attach(pair, p.getPreferredUri(), p.getRejectedUri(), referenceVersion));
             } catch (IOException | RuntimeException e) {
                 log.warn("event=pair_unreadable request={} reason=\"{}\"", p.getRequestId(), e.getMessage());
             }
@@ -364,13 +461,12 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
         return out;
     }
 
-    /** Videos shorter than the model's frames repeat their last frame. */
-    private static float[] pad(float[] v, int length) {
+    /** A video cut or padded to {@code length} floats: videos shorter than the model's frames repeat their last frame. */
+    static float[] pad(float[] v, int length, int plane) {
         if (v.length >= length) {
             return java.util.Arrays.copyOf(v, length);
         }
         float[] out = java.util.Arrays.copyOf(v, length);
-        int plane = 3 * 32 * 32;
         for (int k = v.length; k < length; k++) {
             out[k] = v[v.length - plane + (k - v.length) % plane];
         }

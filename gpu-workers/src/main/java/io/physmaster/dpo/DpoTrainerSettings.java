@@ -14,10 +14,13 @@ import java.util.Map;
  * @param learningRate Adam learning rate for the head
  * @param gateScenes   held-out seen-test scenes the gate compares candidate and current on
  * @param gateTolerance the candidate passes if its judge score is at most current * (1 + tolerance)
+ * @param sampleSteps  Euler steps of the gate's videos
+ * @param referenceVideos recent generated videos whose reference errors the trainer computes while it waits for a
+ *                     batch (0: none; every step then runs the reference too)
  */
 public record DpoTrainerSettings(String bootstrapServers, String schemaRegistryUrl, String blobStore, Path model,
                                  String baseVersion, int stepsPerBatch, float beta, float learningRate,
-                                 int gateScenes, double gateTolerance, int sampleSteps) {
+                                 int gateScenes, double gateTolerance, int sampleSteps, int referenceVideos) {
 
     public static DpoTrainerSettings fromEnv(Map<String, String> env) {
         return new DpoTrainerSettings(
@@ -31,8 +34,12 @@ public record DpoTrainerSettings(String bootstrapServers, String schemaRegistryU
                 Float.parseFloat(env.getOrDefault("PHYSMASTER_DPO_LR", "3e-4")),
                 Integer.parseInt(env.getOrDefault("PHYSMASTER_GATE_SCENES", "8")),
                 Double.parseDouble(env.getOrDefault("PHYSMASTER_GATE_TOLERANCE", "0.02")),
-                8);
+                8,
+                Integer.parseInt(env.getOrDefault("PHYSMASTER_DPO_REFERENCE_VIDEOS", "" + DEFAULT_REFERENCE_VIDEOS)));
     }
+
+    /** Recent videos with reference errors kept: about 8 minutes of one worker's output at 1 request/s. */
+    public static final int DEFAULT_REFERENCE_VIDEOS = 1024;
 
     /** Preference pairs in one Flow-DPO step. */
     public static final int PAIRS_PER_STEP = 8;

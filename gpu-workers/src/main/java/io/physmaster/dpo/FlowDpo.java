@@ -59,21 +59,47 @@ public final class FlowDpo {
     public static Terms pairLoss(ParameterStore ps, PhysMasterModel policy, PhysMasterModel reference,
                                  NDArray zw, NDArray zl, NDArray first, NDArray z0, NDArray t, float beta,
                                  boolean training) {
+        NDArray z = zw.concat(zl, 0);                                                  // [2B, F, 3, H, W]
+        NDArray ref = errors(ps, reference, z, first, z0.concat(z0, 0), t.concat(t, 0), false).stopGradient();
+        return pairLoss(ps, policy, zw, zl, first, z0, t, ref, beta, training);
+    }
+
+    /**
+     * The same with the reference's errors already known, [2B]: preferred then rejected (computed earlier with
+     * {@link #errors}, the same noise and times). Only the policy runs.
+     */
+    public static Terms pairLoss(ParameterStore ps, PhysMasterModel policy, NDArray zw, NDArray zl, NDArray first,
+                                 NDArray z0, NDArray t, NDArray ref, float beta, boolean training) {
         long b = zw.getShape().get(0);
-        NDArray x = FlowMatching.interpolate(zw, z0, t).concat(FlowMatching.interpolate(zl, z0, t), 0); // [2B, F, 3, H, W]
-        NDArray v = FlowMatching.targetVelocity(zw, z0).concat(FlowMatching.targetVelocity(zl, z0), 0);  // v* [2B, ...]
-        NDArray t2 = t.concat(t, 0);                                                                     // [2B]
-        NDArray first2 = first.concat(first, 0);                                                         // [2B, 3, H, W]
-        NDArray cPhys = policy.physical(ps, first, training);
-        NDArray theta = FlowMatching.perSampleError(                                                     // [2B]
-                policy.velocity(ps, x, t2, first2, cPhys == null ? null : cPhys.concat(cPhys, 0), training), v);
-        NDArray refPhys = reference.physical(ps, first, false);
-        NDArray ref = FlowMatching.perSampleError(
-                reference.velocity(ps, x, t2, first2, refPhys == null ? null : refPhys.concat(refPhys, 0), false), v)
-                .stopGradient();
+        NDArray theta = errors(ps, policy, zw.concat(zl, 0), first, z0.concat(z0, 0), t.concat(t, 0), training); // [2B]
         NDIndex w = new NDIndex("0:{}", b);
         NDIndex l = new NDIndex("{}:", b);
         return loss(theta.get(w), ref.get(w), theta.get(l), ref.get(l), beta);
+    }
+
+    /**
+     * e(z) = || v* - v_model(x_t, t) ||^2 per video [N] for clean videos z [N, F, 3, H, W], noise z0 [N, ...] and
+     * times t [N]; first [M, 3, H, W] with N = k * M: video i belongs to first frame i mod M (so the pairs' first
+     * frames go through the encoder once, not once per video).
+     */
+    public static NDArray errors(ParameterStore ps, PhysMasterModel model, NDArray z, NDArray first, NDArray z0,
+                                 NDArray t, boolean training) {
+        long k = z.getShape().get(0) / first.getShape().get(0);
+        NDArray x = FlowMatching.interpolate(z, z0, t);                                // x_t [N, F, 3, H, W]
+        NDArray v = FlowMatching.targetVelocity(z, z0);                                // v*  [N, F, 3, H, W]
+        NDArray cPhys = model.physical(ps, first, training);                           // [M, tokens, dim] or null
+        NDArray firstN = repeat(first, k);                                             // [N, 3, H, W]
+        return FlowMatching.perSampleError(
+                model.velocity(ps, x, t, firstN, cPhys == null ? null : repeat(cPhys, k), training), v);
+    }
+
+    /** a stacked k times along the batch axis: [k * M, ...]. */
+    private static NDArray repeat(NDArray a, long k) {
+        NDArray out = a;
+        for (long i = 1; i < k; i++) {
+            out = out.concat(a, 0);
+        }
+        return out;
     }
 
     private FlowDpo() {

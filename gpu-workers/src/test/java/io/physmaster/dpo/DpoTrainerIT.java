@@ -88,18 +88,27 @@ class DpoTrainerIT {
                 .setWindowStart(Instant.now()).setWindowEnd(Instant.now()).setPairs(pairs).setEventsSeen(3).build();
         AvroSerializer<SpecificRecord> ser = new AvroSerializer<>();
         ser.configure(new HashMap<>(stack.clientConfigs()), false);
-        try (KafkaProducer<String, SpecificRecord> p = new KafkaProducer<>(Map.of("bootstrap.servers",
-                stack.bootstrapServers()), new StringSerializer(), ser)) {
-            p.send(new ProducerRecord<>(Topics.PREFERENCE_BATCHES.name(), batchId, batch)).get();
-            p.send(new ProducerRecord<>(Topics.PREFERENCE_BATCHES.name(), batchId, batch)).get(); // replayed
-        }
         DpoTrainerSettings settings = new DpoTrainerSettings(stack.bootstrapServers(), stack.schemaRegistryUrl(),
-                dir.resolve("blobs").toString(), model, "stage1", 3, 2000f, 1e-3f, 2, 100.0, 2);
+                dir.resolve("blobs").toString(), model, "stage1", 3, 2000f, 1e-3f, 2, 100.0, 2,
+                DpoTrainerSettings.DEFAULT_REFERENCE_VIDEOS);
         ClientSettings cs = new ClientSettings(stack.bootstrapServers(), stack.schemaRegistryUrl(),
                 dir.resolve("blobs").toString(), Duration.ofSeconds(20));
-        try (DpoTrainer trainer = new DpoTrainer(settings); PhysMasterClient client = PhysMasterClient.connect(cs)) {
+        try (DpoTrainer trainer = new DpoTrainer(settings); PhysMasterClient client = PhysMasterClient.connect(cs);
+             KafkaProducer<String, SpecificRecord> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                     stack.bootstrapServers()), new StringSerializer(), ser)) {
+            // The pairs' videos were published before the trainer started: it finds them on the videos topic
+            // (it reads back a few minutes) and computes the reference's errors on them before the batch comes.
+            PairVideos.publish(p, pairs);
             Thread t = new Thread(trainer, "trainer");
             t.start();
+            List<String> uris = PairVideos.uris(pairs);
+            long waitUntil = System.currentTimeMillis() + 60_000;
+            while (!trainer.referenceErrorsKnown(uris) && System.currentTimeMillis() < waitUntil) {
+                Thread.sleep(100);
+            }
+            assertTrue(trainer.referenceErrorsKnown(uris), "the reference errors of the 6 videos were computed");
+            p.send(new ProducerRecord<>(Topics.PREFERENCE_BATCHES.name(), batchId, batch)).get();
+            p.send(new ProducerRecord<>(Topics.PREFERENCE_BATCHES.name(), batchId, batch)).get(); // replayed
             EncoderVersion published = null;
             long deadline = System.currentTimeMillis() + 120_000;
             while (published == null && System.currentTimeMillis() < deadline) {
@@ -110,6 +119,8 @@ class DpoTrainerIT {
             assertTrue(published != null, "an encoder version was published for the batch");
             assertEquals("stage1", published.getParent());
             assertTrue(published.getTrainingFigures().containsKey("reward_accuracy"));
+            assertEquals(9.0, published.getTrainingFigures().get("pair_visits_with_reference_known"),
+                    "3 steps of 3 pairs ran the policy only");
             assertTrue(published.getEvaluationFigures().containsKey("candidate_score"));
             Thread.sleep(5000); // the replayed batch has been read by now
             long versionsForBatch = client.encoderVersions(Duration.ofSeconds(10)).stream()

@@ -68,6 +68,8 @@ public final class EncoderUpdateLatencyBenchmark {
 
     static final int PAIRS = 64;
     static final Duration REQUEST_EVERY = Duration.ofSeconds(1);
+    private static final AtomicBoolean publishedVideos = new AtomicBoolean();
+    private static double referenceWait;
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(System.getProperty("physmaster.root", "."));
@@ -152,7 +154,10 @@ public final class EncoderUpdateLatencyBenchmark {
                 + " dedicated: the worker is idle while the trainer works and gets one request once the version is"
                 + " published; with_traffic: the worker serves one request per second meanwhile, on the same cores"
                 + " (the second update starts from the first's version). The first video with the new encoder"
-                + " includes sampling it (8 steps) and is timed when a consumer sees its record");
+                + " includes sampling it (8 steps) and is timed when a consumer sees its record. Before t0 the pairs'"
+                + " videos are on the generated-videos topic and the trainer has computed the reference's errors on"
+                + " them (it does so while a window is open; seconds_before_t0_until_reference_errors_known), so"
+                + " the DPO steps run the policy only");
         lat.put("command", "mvn -B -q -pl gpu-workers exec:java -Dexec.classpathScope=test"
                 + " -Dexec.mainClass=io.physmaster.dpo.EncoderUpdateLatencyBenchmark");
         lat.put("measured_at", Instant.now().toString());
@@ -202,6 +207,21 @@ public final class EncoderUpdateLatencyBenchmark {
         long t0;
         try (KafkaProducer<String, SpecificRecord> p = new KafkaProducer<>(Map.of("bootstrap.servers",
                 stack.bootstrapServers()), new StringSerializer(), ser)) {
+            // The pairs' videos, as their worker published them while the window was open: the trainer computes
+            // the reference's errors on them while it waits (again after a new version is out). A window (30 s by
+            // default) leaves it the time; here the clock starts once it is done.
+            if (publishedVideos.compareAndSet(false, true)) {
+                PairVideos.publish(p, pairs);
+            }
+            long waitFrom = System.nanoTime();
+            List<String> uris = PairVideos.uris(pairs);
+            while (!trainer.referenceErrorsKnown(uris) && System.nanoTime() - waitFrom < Duration.ofMinutes(3).toNanos()) {
+                Thread.sleep(20);
+            }
+            if (!trainer.referenceErrorsKnown(uris)) {
+                throw new IllegalStateException("the trainer did not compute the pairs' reference errors in 3 minutes");
+            }
+            referenceWait = (System.nanoTime() - waitFrom) / 1e9;
             t0 = System.nanoTime();
             p.send(new ProducerRecord<>(Topics.PREFERENCE_BATCHES.name(), batchId, batch)).get();
         }
@@ -238,6 +258,7 @@ public final class EncoderUpdateLatencyBenchmark {
         figures.put("seconds_window_close_to_first_video_with_new_encoder", (servingNanos.get() - t0) / 1e9);
         figures.put("version", published.getVersion());
         figures.put("training_figures", new java.util.TreeMap<>(published.getTrainingFigures()));
+        figures.put("seconds_before_t0_until_reference_errors_known", referenceWait);
         System.out.printf("%s: version %.1f s, first video %.1f s%n", traffic ? "with traffic" : "dedicated",
                 (versionNanos - t0) / 1e9, (servingNanos.get() - t0) / 1e9);
         return figures;

@@ -89,7 +89,7 @@ public final class ClosedLoopDemo implements AutoCloseable {
         start("judge", judge);
         DpoTrainer trainer = new DpoTrainer(new DpoTrainerSettings(stack.bootstrapServers(), stack.schemaRegistryUrl(),
                 blobsDir.toString(), o.model(), "stage1", o.dpoSteps(), o.beta(), o.learningRate(), o.gateScenes(),
-                o.gateTolerance(), o.sampleSteps()));
+                o.gateTolerance(), o.sampleSteps(), DpoTrainerSettings.DEFAULT_REFERENCE_VIDEOS));
         start("trainer", trainer);
         AnnotatorServer annotator = new AnnotatorServer(cs, Map.of("demo", "demo"), o.annotatorPort());
         running.add(annotator);
