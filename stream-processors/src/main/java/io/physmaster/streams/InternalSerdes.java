@@ -2,11 +2,8 @@ package io.physmaster.streams;
 
 import io.physmaster.streams.WindowState.PairVotes;
 import io.physmaster.streams.WindowState.Vote;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.errors.SerializationException;
@@ -21,16 +18,123 @@ import org.apache.kafka.common.serialization.Serdes;
  */
 final class InternalSerdes {
 
-    private static final byte FORMAT = 1;
+    /**
+     * 2: strings as 4-byte length + UTF-8 (1 wrote Java's modified UTF-8); WindowState carries its id (pairs are
+     * keyed by it); the video table holds VideoRef.
+     */
+    private static final byte FORMAT = 2;
 
     /** Writes one value's fields. */
     interface Writer<T> {
-        void write(DataOutputStream out, T value) throws IOException;
+        void write(Out out, T value);
     }
 
     /** Reads one value's fields. */
     interface Reader<T> {
-        T read(DataInputStream in) throws IOException;
+        T read(In in);
+    }
+
+    /**
+     * A growing byte array written big-endian; strings as a 4-byte length and UTF-8 (no stream objects and no
+     * modified-UTF-8 char loop: these values are encoded and decoded several times per event).
+     */
+    static final class Out {
+        private byte[] buf = new byte[128];
+        private int pos;
+
+        private void ensure(int n) {
+            if (pos + n > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
+            }
+        }
+
+        void writeByte(int v) {
+            ensure(1);
+            buf[pos++] = (byte) v;
+        }
+
+        void writeBoolean(boolean v) {
+            writeByte(v ? 1 : 0);
+        }
+
+        void writeInt(int v) {
+            ensure(4);
+            buf[pos++] = (byte) (v >>> 24);
+            buf[pos++] = (byte) (v >>> 16);
+            buf[pos++] = (byte) (v >>> 8);
+            buf[pos++] = (byte) v;
+        }
+
+        void writeLong(long v) {
+            writeInt((int) (v >>> 32));
+            writeInt((int) v);
+        }
+
+        void writeFloat(float v) {
+            writeInt(Float.floatToIntBits(v));
+        }
+
+        void writeString(String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            writeInt(b.length);
+            ensure(b.length);
+            System.arraycopy(b, 0, buf, pos, b.length);
+            pos += b.length;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, pos);
+        }
+    }
+
+    /** Reads what {@link Out} wrote; running past the end is a SerializationException. */
+    static final class In {
+        private final byte[] buf;
+        private int pos;
+
+        In(byte[] buf) {
+            this.buf = buf;
+        }
+
+        private void need(int n) {
+            if (n < 0 || pos + n > buf.length) {
+                throw new SerializationException("truncated value: " + n + " more bytes wanted at " + pos + " of "
+                        + buf.length);
+            }
+        }
+
+        byte readByte() {
+            need(1);
+            return buf[pos++];
+        }
+
+        boolean readBoolean() {
+            return readByte() != 0;
+        }
+
+        int readInt() {
+            need(4);
+            int v = ((buf[pos] & 0xff) << 24) | ((buf[pos + 1] & 0xff) << 16) | ((buf[pos + 2] & 0xff) << 8)
+                    | (buf[pos + 3] & 0xff);
+            pos += 4;
+            return v;
+        }
+
+        long readLong() {
+            return ((long) readInt() << 32) | (readInt() & 0xffffffffL);
+        }
+
+        float readFloat() {
+            return Float.intBitsToFloat(readInt());
+        }
+
+        String readString() {
+            int n = readInt();
+            need(n);
+            String s = new String(buf, pos, n, StandardCharsets.UTF_8);
+            pos += n;
+            return s;
+        }
     }
 
     static <T> Serde<T> serde(Class<T> type, Writer<T> writer, Reader<T> reader) {
@@ -38,104 +142,110 @@ final class InternalSerdes {
             if (value == null) {
                 return null;
             }
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
-            try (DataOutputStream out = new DataOutputStream(bytes)) {
-                out.writeByte(FORMAT);
-                writer.write(out, value);
-            } catch (IOException e) {
-                throw new SerializationException("cannot write " + type.getSimpleName(), e);
-            }
-            return bytes.toByteArray();
+            Out out = new Out();
+            out.writeByte(FORMAT);
+            writer.write(out, value);
+            return out.toByteArray();
         }, (topic, data) -> {
             if (data == null) {
                 return null;
             }
-            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-                int format = in.readByte();
-                if (format != FORMAT) {
-                    throw new SerializationException(type.getSimpleName() + " in " + topic + " has format " + format
-                            + ", this build reads " + FORMAT + ": state from another version; reset the application");
-                }
+            In in = new In(data);
+            int format = in.readByte();
+            if (format != FORMAT) {
+                throw new SerializationException(type.getSimpleName() + " in " + topic + " has format " + format
+                        + ", this build reads " + FORMAT + ": state from another version; reset the application");
+            }
+            try {
                 return reader.read(in);
-            } catch (IOException e) {
-                throw new SerializationException("cannot read " + type.getSimpleName() + " from " + topic, e);
+            } catch (SerializationException e) {
+                throw new SerializationException("cannot read " + type.getSimpleName() + " from " + topic + ": "
+                        + e.getMessage(), e);
             }
         });
     }
 
     static final Serde<ResolvedPreference> RESOLVED = serde(ResolvedPreference.class, (out, p) -> {
-        out.writeUTF(p.eventId());
-        out.writeUTF(p.requestId());
+        out.writeString(p.eventId());
+        out.writeString(p.requestId());
         out.writeInt(p.preferred());
         out.writeInt(p.rejected());
-        out.writeUTF(p.annotator());
+        out.writeString(p.annotator());
         out.writeFloat(p.confidence());
-        out.writeUTF(p.source());
+        out.writeString(p.source());
         out.writeLong(p.time());
-        out.writeUTF(p.encoderVersion());
-        out.writeUTF(p.preferredUri());
-        out.writeUTF(p.rejectedUri());
+        out.writeString(p.encoderVersion());
+        out.writeString(p.preferredUri());
+        out.writeString(p.rejectedUri());
         writeNullable(out, p.sceneId());
-    }, in -> new ResolvedPreference(in.readUTF(), in.readUTF(), in.readInt(), in.readInt(), in.readUTF(),
-            in.readFloat(), in.readUTF(), in.readLong(), in.readUTF(), in.readUTF(), in.readUTF(), readNullable(in)));
+    }, in -> new ResolvedPreference(in.readString(), in.readString(), in.readInt(), in.readInt(), in.readString(),
+            in.readFloat(), in.readString(), in.readLong(), in.readString(), in.readString(), in.readString(), readNullable(in)));
+
+    static final Serde<VideoRef> VIDEO = serde(VideoRef.class, (out, v) -> {
+        out.writeString(v.encoderVersion());
+        out.writeString(v.uri());
+        writeNullable(out, v.sceneId());
+    }, in -> new VideoRef(in.readString(), in.readString(), readNullable(in)));
 
     static final Serde<WindowState> WINDOW = serde(WindowState.class, (out, w) -> {
-        out.writeUTF(w.encoderVersion);
+        out.writeString(w.encoderVersion);
         out.writeLong(w.windowStart);
         out.writeLong(w.windowEnd);
         out.writeInt(w.part);
         out.writeInt(w.eventsSeen);
         out.writeInt(w.eventsDropped);
         out.writeInt(w.pairsInPart);
+        out.writeLong(w.id);
     }, in -> {
         WindowState w = new WindowState();
-        w.encoderVersion = in.readUTF();
+        w.encoderVersion = in.readString();
         w.windowStart = in.readLong();
         w.windowEnd = in.readLong();
         w.part = in.readInt();
         w.eventsSeen = in.readInt();
         w.eventsDropped = in.readInt();
         w.pairsInPart = in.readInt();
+        w.id = in.readLong();
         return w;
     });
 
     static final Serde<PairVotes> PAIR = serde(PairVotes.class, (out, p) -> {
-        out.writeUTF(p.requestId());
+        out.writeString(p.requestId());
         out.writeInt(p.low());
         out.writeInt(p.high());
-        out.writeUTF(p.lowUri());
-        out.writeUTF(p.highUri());
+        out.writeString(p.lowUri());
+        out.writeString(p.highUri());
         writeNullable(out, p.sceneId());
         out.writeInt(p.votes().size());
         for (Map.Entry<String, Vote> v : p.votes().entrySet()) {
-            out.writeUTF(v.getKey());
+            out.writeString(v.getKey());
             out.writeInt(v.getValue().preferred());
             out.writeFloat(v.getValue().confidence());
         }
     }, in -> {
-        String requestId = in.readUTF();
+        String requestId = in.readString();
         int low = in.readInt();
         int high = in.readInt();
-        String lowUri = in.readUTF();
-        String highUri = in.readUTF();
+        String lowUri = in.readString();
+        String highUri = in.readString();
         String sceneId = readNullable(in);
         int n = in.readInt();
         Map<String, Vote> votes = new TreeMap<>();
         for (int i = 0; i < n; i++) {
-            votes.put(in.readUTF(), new Vote(in.readInt(), in.readFloat()));
+            votes.put(in.readString(), new Vote(in.readInt(), in.readFloat()));
         }
         return new PairVotes(requestId, low, high, lowUri, highUri, sceneId, votes);
     });
 
-    private static void writeNullable(DataOutputStream out, String s) throws IOException {
+    private static void writeNullable(Out out, String s) {
         out.writeBoolean(s != null);
         if (s != null) {
-            out.writeUTF(s);
+            out.writeString(s);
         }
     }
 
-    private static String readNullable(DataInputStream in) throws IOException {
-        return in.readBoolean() ? in.readUTF() : null;
+    private static String readNullable(In in) {
+        return in.readBoolean() ? in.readString() : null;
     }
 
     private InternalSerdes() {

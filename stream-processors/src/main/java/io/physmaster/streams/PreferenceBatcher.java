@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import org.apache.kafka.common.metrics.Sensor;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -40,12 +42,12 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 final class PreferenceBatcher implements Processor<String, ResolvedPreference, String, Object> {
 
     static final String LATE_METRIC = "late-preferences";
-    private static final StringSerializer KEYS = new StringSerializer();
+    private static final Serializer<Bytes> KEYS = Serdes.Bytes().serializer();
 
     private final StreamsSettings settings;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, WindowState> windows;
-    private KeyValueStore<String, PairVotes> pairs;
+    private KeyValueStore<Bytes, PairVotes> pairs;
     private WindowStore<String, Integer> counted;
     private Sensor late;
     private long streamTime = Long.MIN_VALUE;
@@ -88,6 +90,8 @@ final class PreferenceBatcher implements Processor<String, ResolvedPreference, S
             w.encoderVersion = p.encoderVersion();
             w.windowStart = start;
             w.windowEnd = start + size;
+            var input = context.recordMetadata().orElseThrow();
+            w.id = ((long) input.partition() << 48) | input.offset();
             nextCloseAt = Math.min(nextCloseAt, w.windowEnd + settings.grace().toMillis());
         }
         w.eventsSeen++;
@@ -97,7 +101,7 @@ final class PreferenceBatcher implements Processor<String, ResolvedPreference, S
             w.eventsDropped++;
         } else {
             counted.put(voter, 1, ts);
-            String pairInPart = WindowState.partPrefix(windowKey, w.part) + pairKey;
+            Bytes pairInPart = WindowState.pairInPart(w.id, w.part, pairKey);
             PairVotes pair = pairs.get(pairInPart);
             if (pair == null) {
                 boolean preferredLow = p.preferred() < p.rejected();
@@ -110,7 +114,7 @@ final class PreferenceBatcher implements Processor<String, ResolvedPreference, S
             pairs.put(pairInPart, pair);
         }
         if (w.pairsInPart >= settings.maxBatchPairs()) {
-            emit(windowKey, w);
+            emit(w);
             startNextPart(w);
         }
         windows.put(windowKey, w);
@@ -144,12 +148,12 @@ final class PreferenceBatcher implements Processor<String, ResolvedPreference, S
             WindowState w = kv.value;
             long closeAt = w.windowEnd + settings.grace().toMillis();
             if (closeAt <= streamTime) {
-                emit(kv.key, w);
+                emit(w);
                 windows.delete(kv.key);
                 continue;
             }
             if (closeAt <= wallClock && w.pairsInPart > 0) {
-                emit(kv.key, w);
+                emit(w);
                 startNextPart(w);
                 windows.put(kv.key, w);
             }
@@ -169,14 +173,14 @@ final class PreferenceBatcher implements Processor<String, ResolvedPreference, S
      * Resolves every pair of the window's open part by majority, forwards the batch keyed by its id (if any pair
      * survives) and deletes the part's pairs.
      */
-    private void emit(String windowKey, WindowState w) {
-        String prefix = WindowState.partPrefix(windowKey, w.part);
+    private void emit(WindowState w) {
+        Bytes prefix = WindowState.partPrefix(w.id, w.part);
         List<PreferencePair> out = new ArrayList<>();
-        List<String> done = new ArrayList<>();
+        List<Bytes> done = new ArrayList<>();
         int dropped = w.eventsDropped;
-        try (KeyValueIterator<String, PairVotes> it = pairs.prefixScan(prefix, KEYS)) {
+        try (KeyValueIterator<Bytes, PairVotes> it = pairs.prefixScan(prefix, KEYS)) {
             while (it.hasNext()) {
-                KeyValue<String, PairVotes> kv = it.next();
+                KeyValue<Bytes, PairVotes> kv = it.next();
                 done.add(kv.key);
                 PairVotes pair = kv.value;
                 int forLow = 0, forHigh = 0;

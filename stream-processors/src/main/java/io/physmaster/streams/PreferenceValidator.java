@@ -1,7 +1,6 @@
 package io.physmaster.streams;
 
 import io.physmaster.schemas.DeadLetter;
-import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceEvent;
 import io.physmaster.topics.Topics;
 import java.nio.ByteBuffer;
@@ -32,7 +31,7 @@ final class PreferenceValidator implements Processor<String, byte[], String, Obj
     private final StreamsSettings settings;
     private final Deserializer<PreferenceEvent> events;
     private ProcessorContext<String, Object> context;
-    private KeyValueStore<String, GeneratedVideo> videos;
+    private KeyValueStore<String, VideoRef> videos;
     private KeyValueStore<String, PendingEvent> pending;
 
     /** An event waiting for its videos, with the raw bytes for a dead letter. */
@@ -76,8 +75,8 @@ final class PreferenceValidator implements Processor<String, byte[], String, Obj
             dead(p, invalid, "InvalidPreference");
             return true;
         }
-        GeneratedVideo preferred = videos.get(VideoIndexer.key(e.getRequestId(), e.getPreferredSample()));
-        GeneratedVideo rejected = videos.get(VideoIndexer.key(e.getRequestId(), e.getRejectedSample()));
+        VideoRef preferred = videos.get(VideoIndexer.key(e.getRequestId(), e.getPreferredSample()));
+        VideoRef rejected = videos.get(VideoIndexer.key(e.getRequestId(), e.getRejectedSample()));
         if (preferred == null || rejected == null) {
             if (context.currentSystemTimeMs() >= p.deadline()) {
                 dead(p, "unknown sample: request " + e.getRequestId() + " has no video for sample "
@@ -90,20 +89,16 @@ final class PreferenceValidator implements Processor<String, byte[], String, Obj
             }
             return false;
         }
-        if (!preferred.getEncoderVersion().equals(rejected.getEncoderVersion())) {
+        if (!preferred.encoderVersion().equals(rejected.encoderVersion())) {
             dead(p, "samples " + e.getPreferredSample() + " and " + e.getRejectedSample() + " of request "
                     + e.getRequestId() + " come from different encoder versions", "InvalidPreference");
             return true;
         }
-        context.forward(new Record<>(preferred.getEncoderVersion(), new ResolvedPreference(e.getEventId(),
+        context.forward(new Record<>(preferred.encoderVersion(), new ResolvedPreference(e.getEventId(),
                 e.getRequestId(), e.getPreferredSample(), e.getRejectedSample(), e.getAnnotator(), e.getConfidence(),
-                e.getSource().name(), p.timestamp(), preferred.getEncoderVersion(), uri(preferred), uri(rejected),
-                preferred.getSceneId()), p.timestamp()));
+                e.getSource().name(), p.timestamp(), preferred.encoderVersion(), preferred.uri(), rejected.uri(),
+                preferred.sceneId()), p.timestamp()));
         return true;
-    }
-
-    private static String uri(GeneratedVideo v) {
-        return v.getRawUri() != null ? v.getRawUri() : v.getVideoUri();
     }
 
     static String check(PreferenceEvent e) {

@@ -6,10 +6,10 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/** Keeps every generated video by "requestId|sample" (the table preferences are joined with). */
+/** Keeps every generated video by "requestId|sample" (the table preferences are joined with), as a {@link VideoRef}. */
 final class VideoIndexer implements Processor<String, GeneratedVideo, Void, Void> {
 
-    private KeyValueStore<String, GeneratedVideo> videos;
+    private KeyValueStore<String, VideoRef> videos;
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
@@ -20,7 +20,8 @@ final class VideoIndexer implements Processor<String, GeneratedVideo, Void, Void
     public void process(Record<String, GeneratedVideo> record) {
         GeneratedVideo v = record.value();
         if (v != null) {
-            videos.put(key(v.getRequestId(), v.getSampleIndex()), v);
+            videos.put(key(v.getRequestId(), v.getSampleIndex()), new VideoRef(v.getEncoderVersion(),
+                    v.getRawUri() != null ? v.getRawUri() : v.getVideoUri(), v.getSceneId()));
         }
     }
 

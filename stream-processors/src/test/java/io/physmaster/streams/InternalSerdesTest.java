@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.utils.Bytes;
 import org.junit.jupiter.api.Test;
 
 class InternalSerdesTest {
@@ -23,13 +24,18 @@ class InternalSerdesTest {
         ResolvedPreference p = new ResolvedPreference("e1", "r|1", 2, 0, "ann", 0.75f, "HUMAN", 123L, "v1",
                 "file:/a", "file:/b", null);
         assertEquals(p, roundTrip(InternalSerdes.RESOLVED, p));
-        ResolvedPreference withScene = new ResolvedPreference("e1", "r", 0, 1, "a", 1f, "JUDGE", -5L, "v", "u", "w",
-                "seen:3");
+        ResolvedPreference withScene = new ResolvedPreference("e1", "r", 0, 1, "a\u00e9\u4e2d", 1f, "JUDGE", -5L, "v",
+                "u", "w", "seen:3");
         assertEquals(withScene, roundTrip(InternalSerdes.RESOLVED, withScene));
 
         Map<String, Vote> votes = new TreeMap<>(Map.of("a", new Vote(0, 0.5f), "b", new Vote(1, 1f)));
         PairVotes pair = new PairVotes("r", 0, 1, "u0", "u1", "seen:1", votes);
         assertEquals(pair, roundTrip(InternalSerdes.PAIR, pair));
+
+        VideoRef video = new VideoRef("online-0002", "file:/b/r1-0.pmv", null);
+        assertEquals(video, roundTrip(InternalSerdes.VIDEO, video));
+        VideoRef videoWithScene = new VideoRef("v", "s3://b/k", "seen:4");
+        assertEquals(videoWithScene, roundTrip(InternalSerdes.VIDEO, videoWithScene));
 
         WindowState w = new WindowState();
         w.encoderVersion = "v1";
@@ -39,6 +45,7 @@ class InternalSerdesTest {
         w.eventsSeen = 7;
         w.eventsDropped = 2;
         w.pairsInPart = 4;
+        w.id = (2L << 48) | 12345;
         WindowState back = roundTrip(InternalSerdes.WINDOW, w);
         assertEquals(w.encoderVersion, back.encoderVersion);
         assertEquals(w.windowStart, back.windowStart);
@@ -47,6 +54,22 @@ class InternalSerdesTest {
         assertEquals(w.eventsSeen, back.eventsSeen);
         assertEquals(w.eventsDropped, back.eventsDropped);
         assertEquals(w.pairsInPart, back.pairsInPart);
+        assertEquals(w.id, back.id);
+    }
+
+    @Test
+    void pairKeysOfOnePartShareItsPrefixAndNoOther() {
+        Bytes prefix = WindowState.partPrefix(7, 1);
+        Bytes pair = WindowState.pairInPart(7, 1, WindowState.pairKey("r|1", 0, 1));
+        assertTrue(startsWith(pair, prefix));
+        assertTrue(!startsWith(WindowState.pairInPart(7, 10, WindowState.pairKey("r", 0, 1)), prefix), "part 10");
+        assertTrue(!startsWith(WindowState.pairInPart(7L << 8, 1, WindowState.pairKey("r", 0, 1)), prefix), "window");
+        assertEquals(12 + "3:r|1|0|1".length(), pair.get().length);
+    }
+
+    private static boolean startsWith(Bytes key, Bytes prefix) {
+        return key.get().length >= prefix.get().length
+                && java.util.Arrays.equals(key.get(), 0, prefix.get().length, prefix.get(), 0, prefix.get().length);
     }
 
     @Test
@@ -57,5 +80,9 @@ class InternalSerdesTest {
         assertTrue(e.getMessage().contains("reset the application"), e.getMessage());
         assertThrows(SerializationException.class,
                 () -> InternalSerdes.PAIR.deserializer().deserialize("t", new byte[] {1, 0}));
+        byte[] whole = InternalSerdes.VIDEO.serializer().serialize("t", new VideoRef("v", "file:/x", "seen:1"));
+        SerializationException cut = assertThrows(SerializationException.class, () -> InternalSerdes.VIDEO
+                .deserializer().deserialize("t", java.util.Arrays.copyOf(whole, whole.length - 3)));
+        assertTrue(cut.getMessage().contains("truncated"), cut.getMessage());
     }
 }
