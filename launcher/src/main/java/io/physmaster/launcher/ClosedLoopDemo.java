@@ -58,8 +58,20 @@ public final class ClosedLoopDemo implements AutoCloseable {
     private final List<AutoCloseable> running = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
 
+    /**
+     * What the loop did. {@code servedVersion}: the encoder version of a video requested after the loop, the
+     * worker's answer to "which encoder do you serve now" (null when no version was published).
+     */
     public record Result(List<MetricsPlot.Point> points, boolean improved, Path report, Path plot, int videos,
-                         int preferences) {
+                         int preferences, String servedVersion) {
+    }
+
+    /** A proxy-task scene's first frame as the PNG a client would upload. */
+    private static byte[] firstFramePng(io.physmaster.sim.SceneSpec scene) throws java.io.IOException {
+        var clip = ProxyTask.render(scene, ClipSpec.MODEL);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(Renderer.toImage(clip.video(), 0, 32, 32), "png", png);
+        return png.toByteArray();
     }
 
     public Result run(Options o, PrintStream log) throws Exception {
@@ -119,10 +131,7 @@ public final class ClosedLoopDemo implements AutoCloseable {
             for (int i = 0; i < o.scenesPerRound(); i++) {
                 long index = (long) round * o.scenesPerRound() + i;
                 var scene = ProxyTask.scene(Split.TRAIN, index);
-                var clip = ProxyTask.render(scene, ClipSpec.MODEL);
-                ByteArrayOutputStream png = new ByteArrayOutputStream();
-                ImageIO.write(Renderer.toImage(clip.video(), 0, 32, 32), "png", png);
-                ids.add(client.submit(Submission.of(png.toByteArray()).withSamples(o.samples())
+                ids.add(client.submit(Submission.of(firstFramePng(scene)).withSamples(o.samples())
                         .withSteps(o.sampleSteps()).withSceneId(scene.id()).withSeed(index * 10)));
                 submitted++;
             }
@@ -144,6 +153,19 @@ public final class ClosedLoopDemo implements AutoCloseable {
                 trainer.published(), o.evalScenes());
 
         List<EncoderVersion> versionsList = client.encoderVersions(Duration.ofSeconds(20));
+        // The loop is closed when the worker serves what the trainer published: ask it with one more request
+        // (again for a short while if it has not swapped yet).
+        String served = null;
+        if (trainer.published() > 0 && !versionsList.isEmpty()) {
+            String newest = versionsList.get(versionsList.size() - 1).getVersion();
+            byte[] png = firstFramePng(ProxyTask.scene(Split.SEEN_TEST, 0));
+            Instant until = Instant.now().plusSeconds(60);
+            do {
+                String id = client.submit(Submission.of(png).withSamples(1).withSteps(o.sampleSteps()));
+                served = client.awaitVideos(id, 1, Duration.ofMinutes(2)).get(0).getEncoderVersion();
+            } while (!newest.equals(served) && Instant.now().isBefore(until));
+            log.printf("[demo] the worker now serves encoder %s (newest published: %s)%n", served, newest);
+        }
         List<MetricsPlot.Point> points = new ArrayList<>();
         Gate eval = new Gate(o.evalScenes(), 0, o.sampleSteps());
         try (NDManager m = NDManager.newBaseManager(); BlobStore blobs = BlobStores.open(blobsDir.toString(), Map.of())) {
@@ -182,7 +204,7 @@ public final class ClosedLoopDemo implements AutoCloseable {
         Path report = o.out().resolve("report.md");
         Files.writeString(report, md.toString());
         log.print(md);
-        return new Result(points, improved, report, plot, saved.get(), (int) judge.published.get());
+        return new Result(points, improved, report, plot, saved.get(), (int) judge.published.get(), served);
     }
 
     private void start(String name, Runnable r) {

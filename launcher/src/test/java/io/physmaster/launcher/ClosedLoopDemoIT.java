@@ -1,5 +1,6 @@
 package io.physmaster.launcher;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -43,6 +44,9 @@ class ClosedLoopDemoIT {
             ClosedLoopDemo.Result r = demo.run(new ClosedLoopDemo.Options(dir.resolve("out"), model, 0, 0, 0, 1,
                     Duration.ofMinutes(4), 4, 2, 2, 2000f, 1e-3f, 2, 100.0, Duration.ofSeconds(3), 2, 2), System.out);
             assertTrue(r.points().size() >= 2, "stage1 plus at least one published version: " + r.points());
+            // Preference events in, batches out, a version trained, and the worker serving it.
+            assertEquals(r.points().get(r.points().size() - 1).version(), r.servedVersion(),
+                    "the worker serves the newest published version");
             assertTrue(r.videos() >= 8, "videos saved: " + r.videos());
             assertTrue(r.preferences() >= 1, "judge preferences: " + r.preferences());
             assertTrue(Files.size(r.plot()) > 1000);

@@ -178,14 +178,18 @@ final class InternalSerdes {
         out.writeString(p.preferredUri());
         out.writeString(p.rejectedUri());
         writeNullable(out, p.sceneId());
+        out.writeLong(p.preferredSeed());
+        out.writeLong(p.rejectedSeed());
     }, in -> new ResolvedPreference(in.readString(), in.readString(), in.readInt(), in.readInt(), in.readString(),
-            in.readFloat(), in.readString(), in.readLong(), in.readString(), in.readString(), in.readString(), readNullable(in)));
+            in.readFloat(), in.readString(), in.readLong(), in.readString(), in.readString(), in.readString(),
+            readNullable(in), in.readLong(), in.readLong()));
 
     static final Serde<VideoRef> VIDEO = serde(VideoRef.class, (out, v) -> {
         out.writeString(v.encoderVersion());
         out.writeString(v.uri());
         writeNullable(out, v.sceneId());
-    }, in -> new VideoRef(in.readString(), in.readString(), readNullable(in)));
+        out.writeLong(v.seed());
+    }, in -> new VideoRef(in.readString(), in.readString(), readNullable(in), in.readLong()));
 
     static final Serde<WindowState> WINDOW = serde(WindowState.class, (out, w) -> {
         out.writeString(w.encoderVersion);
@@ -215,6 +219,8 @@ final class InternalSerdes {
         out.writeInt(p.high());
         out.writeString(p.lowUri());
         out.writeString(p.highUri());
+        out.writeLong(p.lowSeed());
+        out.writeLong(p.highSeed());
         writeNullable(out, p.sceneId());
         out.writeInt(p.votes().size());
         for (Map.Entry<String, Vote> v : p.votes().entrySet()) {
@@ -228,13 +234,15 @@ final class InternalSerdes {
         int high = in.readInt();
         String lowUri = in.readString();
         String highUri = in.readString();
+        long lowSeed = in.readLong();
+        long highSeed = in.readLong();
         String sceneId = readNullable(in);
         int n = in.readInt();
         Map<String, Vote> votes = new TreeMap<>();
         for (int i = 0; i < n; i++) {
             votes.put(in.readString(), new Vote(in.readInt(), in.readFloat()));
         }
-        return new PairVotes(requestId, low, high, lowUri, highUri, sceneId, votes);
+        return new PairVotes(requestId, low, high, lowUri, highUri, lowSeed, highSeed, sceneId, votes);
     });
 
     private static void writeNullable(Out out, String s) {

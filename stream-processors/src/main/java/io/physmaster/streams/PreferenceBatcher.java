@@ -107,7 +107,9 @@ final class PreferenceBatcher implements Processor<String, ResolvedPreference, S
                 boolean preferredLow = p.preferred() < p.rejected();
                 pair = new PairVotes(p.requestId(), Math.min(p.preferred(), p.rejected()),
                         Math.max(p.preferred(), p.rejected()), preferredLow ? p.preferredUri() : p.rejectedUri(),
-                        preferredLow ? p.rejectedUri() : p.preferredUri(), p.sceneId(), new TreeMap<>());
+                        preferredLow ? p.rejectedUri() : p.preferredUri(),
+                        preferredLow ? p.preferredSeed() : p.rejectedSeed(),
+                        preferredLow ? p.rejectedSeed() : p.preferredSeed(), p.sceneId(), new TreeMap<>());
                 w.pairsInPart++;
             }
             pair.votes().put(p.annotator(), new Vote(p.preferred(), p.confidence()));
@@ -204,6 +206,8 @@ final class PreferenceBatcher implements Processor<String, ResolvedPreference, S
                 out.add(PreferencePair.newBuilder().setRequestId(pair.requestId()).setSceneId(pair.sceneId())
                         .setPreferredUri(lowWins ? pair.lowUri() : pair.highUri())
                         .setRejectedUri(lowWins ? pair.highUri() : pair.lowUri())
+                        .setPreferredSeed(lowWins ? pair.lowSeed() : pair.highSeed())
+                        .setRejectedSeed(lowWins ? pair.highSeed() : pair.lowSeed())
                         .setEncoderVersion(w.encoderVersion).setVotes(votesFor)
                         .setWeight((lowWins ? confLow : confHigh) / votesFor).build());
             }

@@ -97,7 +97,7 @@ final class PreferenceValidator implements Processor<String, byte[], String, Obj
         context.forward(new Record<>(preferred.encoderVersion(), new ResolvedPreference(e.getEventId(),
                 e.getRequestId(), e.getPreferredSample(), e.getRejectedSample(), e.getAnnotator(), e.getConfidence(),
                 e.getSource().name(), p.timestamp(), preferred.encoderVersion(), preferred.uri(), rejected.uri(),
-                preferred.sceneId()), p.timestamp()));
+                preferred.sceneId(), preferred.seed(), rejected.seed()), p.timestamp()));
         return true;
     }
 

@@ -6,5 +6,6 @@ package io.physmaster.streams;
  */
 public record ResolvedPreference(String eventId, String requestId, int preferred, int rejected, String annotator,
                                  float confidence, String source, long time, String encoderVersion,
-                                 String preferredUri, String rejectedUri, String sceneId) {
+                                 String preferredUri, String rejectedUri, String sceneId, long preferredSeed,
+                                 long rejectedSeed) {
 }

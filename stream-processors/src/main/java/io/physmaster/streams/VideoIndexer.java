@@ -21,7 +21,7 @@ final class VideoIndexer implements Processor<String, GeneratedVideo, Void, Void
         GeneratedVideo v = record.value();
         if (v != null) {
             videos.put(key(v.getRequestId(), v.getSampleIndex()), new VideoRef(v.getEncoderVersion(),
-                    v.getRawUri() != null ? v.getRawUri() : v.getVideoUri(), v.getSceneId()));
+                    v.getRawUri() != null ? v.getRawUri() : v.getVideoUri(), v.getSceneId(), v.getSeed()));
         }
     }
 

@@ -40,11 +40,11 @@ public final class WindowState {
     public long id;
 
     /**
-     * One unordered pair of samples (low < high sample index) with the URIs of their videos and the votes cast
-     * on it in this part: annotator -> vote (few per pair: each annotator votes once).
+     * One unordered pair of samples (low < high sample index) with the URIs and seeds of their videos and the
+     * votes cast on it in this part: annotator -> vote (few per pair: each annotator votes once).
      */
-    public record PairVotes(String requestId, int low, int high, String lowUri, String highUri, String sceneId,
-                            Map<String, Vote> votes) {
+    public record PairVotes(String requestId, int low, int high, String lowUri, String highUri, long lowSeed,
+                            long highSeed, String sceneId, Map<String, Vote> votes) {
     }
 
     /** One annotator's vote on a pair. */

@@ -22,19 +22,19 @@ class InternalSerdesTest {
     @Test
     void valuesRoundTrip() {
         ResolvedPreference p = new ResolvedPreference("e1", "r|1", 2, 0, "ann", 0.75f, "HUMAN", 123L, "v1",
-                "file:/a", "file:/b", null);
+                "file:/a", "file:/b", null, 42L, -7L);
         assertEquals(p, roundTrip(InternalSerdes.RESOLVED, p));
         ResolvedPreference withScene = new ResolvedPreference("e1", "r", 0, 1, "a\u00e9\u4e2d", 1f, "JUDGE", -5L, "v",
-                "u", "w", "seen:3");
+                "u", "w", "seen:3", Long.MAX_VALUE, 0L);
         assertEquals(withScene, roundTrip(InternalSerdes.RESOLVED, withScene));
 
         Map<String, Vote> votes = new TreeMap<>(Map.of("a", new Vote(0, 0.5f), "b", new Vote(1, 1f)));
-        PairVotes pair = new PairVotes("r", 0, 1, "u0", "u1", "seen:1", votes);
+        PairVotes pair = new PairVotes("r", 0, 1, "u0", "u1", 10L, 11L, "seen:1", votes);
         assertEquals(pair, roundTrip(InternalSerdes.PAIR, pair));
 
-        VideoRef video = new VideoRef("online-0002", "file:/b/r1-0.pmv", null);
+        VideoRef video = new VideoRef("online-0002", "file:/b/r1-0.pmv", null, 3L);
         assertEquals(video, roundTrip(InternalSerdes.VIDEO, video));
-        VideoRef videoWithScene = new VideoRef("v", "s3://b/k", "seen:4");
+        VideoRef videoWithScene = new VideoRef("v", "s3://b/k", "seen:4", -1L);
         assertEquals(videoWithScene, roundTrip(InternalSerdes.VIDEO, videoWithScene));
 
         WindowState w = new WindowState();
@@ -80,7 +80,7 @@ class InternalSerdesTest {
         assertTrue(e.getMessage().contains("reset the application"), e.getMessage());
         assertThrows(SerializationException.class,
                 () -> InternalSerdes.PAIR.deserializer().deserialize("t", new byte[] {1, 0}));
-        byte[] whole = InternalSerdes.VIDEO.serializer().serialize("t", new VideoRef("v", "file:/x", "seen:1"));
+        byte[] whole = InternalSerdes.VIDEO.serializer().serialize("t", new VideoRef("v", "file:/x", "seen:1", 5L));
         SerializationException cut = assertThrows(SerializationException.class, () -> InternalSerdes.VIDEO
                 .deserializer().deserialize("t", java.util.Arrays.copyOf(whole, whole.length - 3)));
         assertTrue(cut.getMessage().contains("truncated"), cut.getMessage());

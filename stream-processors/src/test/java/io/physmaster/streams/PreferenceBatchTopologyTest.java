@@ -80,7 +80,7 @@ class PreferenceBatchTopologyTest {
 
     void video(String request, int sample, String version, long ts) {
         videos.pipeInput(request, GeneratedVideo.newBuilder().setRequestId(request).setSampleIndex(sample)
-                .setSeed(sample).setVideoUri("file:/v/" + request + "/" + sample + ".mp4").setFormat("mp4")
+                .setSeed(1000 + sample).setVideoUri("file:/v/" + request + "/" + sample + ".mp4").setFormat("mp4")
                 .setFrames(16).setWidth(256).setHeight(256).setSha256("x").setEncoderVersion(version)
                 .setModelVersion("m").setLatencyMs(1).setRawUri("file:/v/" + request + "/" + sample + ".pmv")
                 .setCreatedAt(Instant.ofEpochMilli(ts)).build(), ts);
@@ -116,6 +116,8 @@ class PreferenceBatchTopologyTest {
         PreferencePair pair = b.getPairs().get(0);
         assertEquals("file:/v/r1/1.pmv", pair.getPreferredUri());
         assertEquals("file:/v/r1/0.pmv", pair.getRejectedUri());
+        assertEquals(1001L, pair.getPreferredSeed(), "the seeds the two samples were drawn with");
+        assertEquals(1000L, pair.getRejectedSeed());
         assertTrue(batches.isEmpty());
     }
 
