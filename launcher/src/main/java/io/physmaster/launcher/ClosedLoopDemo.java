@@ -102,7 +102,7 @@ public final class ClosedLoopDemo implements AutoCloseable {
         DpoTrainer trainer = new DpoTrainer(new DpoTrainerSettings(stack.bootstrapServers(), stack.schemaRegistryUrl(),
                 blobsDir.toString(), o.model(), "stage1", o.dpoSteps(), o.beta(), o.learningRate(), o.gateScenes(),
                 o.gateTolerance(), o.sampleSteps(), DpoTrainerSettings.DEFAULT_REFERENCE_VIDEOS));
-        start("trainer", trainer);
+        Thread trainerThread = start("trainer", trainer);
         AnnotatorServer annotator = new AnnotatorServer(cs, Map.of("demo", "demo"), o.annotatorPort());
         running.add(annotator);
         log.printf("[demo] annotator page: http://localhost:%d/?token=demo%n", annotator.port());
@@ -149,6 +149,8 @@ public final class ClosedLoopDemo implements AutoCloseable {
                 && Instant.now().isBefore(deadline.plusSeconds(120))) {
             Thread.sleep(1000);
         }
+        trainer.stop(); // the versions are final from here on: the report and the worker check below see the same
+        trainerThread.join(30_000);
         log.printf("[demo] loop done: %d encoder versions published; evaluating each on %d held-out scenes ...%n",
                 trainer.published(), o.evalScenes());
 
@@ -207,12 +209,13 @@ public final class ClosedLoopDemo implements AutoCloseable {
         return new Result(points, improved, report, plot, saved.get(), (int) judge.published.get(), served);
     }
 
-    private void start(String name, Runnable r) {
+    private Thread start(String name, Runnable r) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         t.start();
         threads.add(t);
         running.add((AutoCloseable) r);
+        return t;
     }
 
     /** Stops every role, newest first, then the stack. */
