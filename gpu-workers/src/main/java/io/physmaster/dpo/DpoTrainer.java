@@ -318,13 +318,11 @@ public final class DpoTrainer implements Runnable, AutoCloseable {
             Map<org.apache.kafka.common.TopicPartition, Long> times = new HashMap<>();
             parts.forEach(tp -> times.put(tp, since));
             var offsets = videoConsumer.offsetsForTimes(times);
+            // Ends resolved now, not at the first poll (seekToEnd is lazy): videos made during the warm-up count.
+            var ends = videoConsumer.endOffsets(parts);
             for (var tp : parts) {
                 var o = offsets.get(tp);
-                if (o == null) {
-                    videoConsumer.seekToEnd(List.of(tp));
-                } else {
-                    videoConsumer.seek(tp, o.offset());
-                }
+                videoConsumer.seek(tp, o == null ? ends.get(tp) : o.offset());
             }
             followingVideos = true;
         } catch (RuntimeException e) {

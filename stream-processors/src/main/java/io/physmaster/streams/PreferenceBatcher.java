@@ -42,6 +42,7 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 final class PreferenceBatcher implements Processor<String, ResolvedPreference, String, Object> {
 
     static final String LATE_METRIC = "late-preferences";
+    static final long QUIET_BEFORE_COMMIT_MS = 1000;
     private static final Serializer<Bytes> KEYS = Serdes.Bytes().serializer();
 
     private final StreamsSettings settings;
@@ -53,6 +54,8 @@ final class PreferenceBatcher implements Processor<String, ResolvedPreference, S
     private long streamTime = Long.MIN_VALUE;
     /** Earliest end + grace of the open windows (MIN_VALUE: unknown, scan at the next record). */
     private long nextCloseAt = Long.MIN_VALUE;
+    /** Wall clock of the last batch emitted (0: none yet). */
+    private long lastEmitMs;
 
     PreferenceBatcher(StreamsSettings settings) {
         this.settings = settings;
@@ -217,6 +220,13 @@ final class PreferenceBatcher implements Processor<String, ResolvedPreference, S
             return;
         }
         String batchId = w.encoderVersion + "@" + Instant.ofEpochMilli(w.windowStart) + "#" + w.part;
+        // A batch after a quiet second is committed at once instead of at the next 1 s commit: the trainer is
+        // waiting for it. Under load batches follow each other closely and ride the regular commits.
+        long now = context.currentSystemTimeMs();
+        if (now - lastEmitMs >= QUIET_BEFORE_COMMIT_MS) {
+            context.commit();
+        }
+        lastEmitMs = now;
         context.forward(new Record<>(batchId, PreferenceBatch.newBuilder().setBatchId(batchId)
                 .setEncoderVersion(w.encoderVersion).setWindowStart(Instant.ofEpochMilli(w.windowStart))
                 .setWindowEnd(Instant.ofEpochMilli(w.windowEnd)).setPairs(out).setEventsSeen(w.eventsSeen)

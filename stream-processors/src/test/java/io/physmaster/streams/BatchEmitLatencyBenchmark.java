@@ -42,7 +42,7 @@ import org.apache.kafka.streams.KafkaStreams;
  *       + grace (a quiet stream: the app's 1 s wall-clock punctuation emits it).</li>
  * </ul>
  * Each round uses its own encoder version (its own windows). Merged into docs/results/bench-streams.json under
- * "batch_emit_latency"; EncoderUpdateLatencyBenchmark times the rest (batch published to the worker serving).
+ * "batch_emit_latency"; the launcher's EndToEndUpdateLatencyBenchmark times the whole path with every role.
  * <pre>
  *   mvn -B -q -pl stream-processors exec:java -Dexec.classpathScope=test \
  *       -Dexec.mainClass=io.physmaster.streams.BatchEmitLatencyBenchmark
@@ -126,9 +126,10 @@ public final class BatchEmitLatencyBenchmark {
         figures.put("grace", GRACE.toString());
         figures.put("note", "seconds from a batch being due to a read_committed consumer having it: the 64th"
                 + " preference acknowledged (size trigger) or the wall clock at window end + grace (a quiet stream;"
-                + " the app's 1 s wall-clock punctuation emits the batch); exactly_once_v2 with a 1 s commit"
-                + " interval, so a batch becomes visible when its transaction commits. One warm-up round of each"
-                + " kind is not counted. Add update_latency (batch published -> worker serving) for the whole path");
+                + " the app's 1 s wall-clock punctuation emits the batch, so its phase adds 0-1 s that these rounds"
+                + " may not sample evenly); exactly_once_v2 with a 1 s commit interval: the repartitioned"
+                + " preference waits for one commit, and a batch after a quiet second asks for its own. One warm-up"
+                + " round of each kind is not counted. end_to_end_update_latency times the whole path, this part included");
         figures.put("command", "mvn -B -q -pl stream-processors exec:java -Dexec.classpathScope=test"
                 + " -Dexec.mainClass=io.physmaster.streams.BatchEmitLatencyBenchmark");
         figures.put("measured_at", Instant.now().toString());
