@@ -51,6 +51,13 @@ public final class DpoSteps {
     public record Reference(float preferred, float rejected) {
     }
 
+    /** Pixels in [0, 1] to the model's [-1, 1]: {@code dst[to..] = 2 * src[from..] - 1} for {@code length} values. */
+    static void toModelRange(float[] src, int from, float[] dst, int to, int length) {
+        for (int k = 0; k < length; k++) {
+            dst[to + k] = src[from + k] * 2 - 1;
+        }
+    }
+
     /**
      * A pair's noise z0 (frames 1..T-1, {@code into[offset, offset + length)}) and time t from its seed: the same
      * for the step and for whoever computed the reference errors ahead of it.
@@ -119,13 +126,9 @@ public final class DpoSteps {
                 }
                 Pair p = pairs.get(order[next++]);
                 drawn[i] = p;
-                for (int k = 0; k < plane; k++) {
-                    first[i * plane + k] = p.first()[k] * 2 - 1;
-                }
-                for (int k = 0; k < f * plane; k++) {
-                    zw[i * f * plane + k] = p.preferred()[plane + k] * 2 - 1; // frames 1..T-1
-                    zl[i * f * plane + k] = p.rejected()[plane + k] * 2 - 1;
-                }
+                toModelRange(p.first(), 0, first, i * plane, plane);
+                toModelRange(p.preferred(), plane, zw, i * f * plane, f * plane); // frames 1..T-1
+                toModelRange(p.rejected(), plane, zl, i * f * plane, f * plane);
             }
             float[] noise = new float[n * f * plane];
             float[] times = new float[n];

@@ -143,12 +143,8 @@ public final class ReferenceErrors {
         float[] t = new float[n];
         for (int i = 0; i < n; i++) {
             float[] v = videos.get(i);
-            for (int k = 0; k < plane; k++) {
-                first[i * plane + k] = v[k] * 2 - 1;
-            }
-            for (int k = 0; k < f * plane; k++) {
-                z[i * f * plane + k] = v[plane + k] * 2 - 1; // frames 1..T-1, as DpoSteps feeds them
-            }
+            DpoSteps.toModelRange(v, 0, first, i * plane, plane);
+            DpoSteps.toModelRange(v, plane, z, i * f * plane, f * plane); // frames 1..T-1, as DpoSteps feeds them
             t[i] = DpoSteps.drawNoise(noiseSeed(recent.get(ok.get(i))), noise, i * f * plane, f * plane);
         }
         try (NDManager m = manager.newSubManager()) {

@@ -12,6 +12,7 @@ import io.physmaster.model.Checkpoint;
 import io.physmaster.model.ModelConfig;
 import io.physmaster.model.Models;
 import io.physmaster.schemas.EncoderVersion;
+import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceBatch;
 import io.physmaster.schemas.PreferencePair;
 import io.physmaster.serde.AvroSerializer;
@@ -36,6 +37,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -98,10 +100,10 @@ class DpoTrainerIT {
                      stack.bootstrapServers()), new StringSerializer(), ser)) {
             // The pairs' videos were published before the trainer started: it finds them on the videos topic
             // (it reads back a few minutes) and computes the reference's errors on them before the batch comes.
-            PairVideos.publish(p, pairs);
+            publishVideos(p, pairs);
             Thread t = new Thread(trainer, "trainer");
             t.start();
-            List<String> uris = PairVideos.uris(pairs);
+            List<String> uris = uris(pairs);
             long waitUntil = System.currentTimeMillis() + 60_000;
             while (!trainer.referenceErrorsKnown(uris) && System.currentTimeMillis() < waitUntil) {
                 Thread.sleep(100);
@@ -147,5 +149,26 @@ class DpoTrainerIT {
                 wt.join(30_000);
             }
         }
+    }
+
+    /** Both videos of every pair on the generated-videos topic, as samples 0 and 1 of its request. */
+    private static void publishVideos(KafkaProducer<String, SpecificRecord> producer, List<PreferencePair> pairs) {
+        for (PreferencePair pair : pairs) {
+            int sample = 0;
+            for (String uri : List.of(pair.getPreferredUri(), pair.getRejectedUri())) {
+                producer.send(new ProducerRecord<>(Topics.GENERATED_VIDEOS.name(), pair.getRequestId(),
+                        GeneratedVideo.newBuilder().setRequestId(pair.getRequestId()).setSampleIndex(sample)
+                                .setSeed(sample).setVideoUri(uri).setRawUri(uri).setFormat("pmv").setFrames(16)
+                                .setWidth(32).setHeight(32).setSha256("-").setEncoderVersion("stage1")
+                                .setModelVersion("stage1").setLatencyMs(0).setCreatedAt(Instant.now()).build()));
+                sample++;
+            }
+        }
+        producer.flush();
+    }
+
+    /** The pairs' video URIs, as the trainer keys its reference errors. */
+    private static List<String> uris(List<PreferencePair> pairs) {
+        return pairs.stream().flatMap(p -> Stream.of(p.getPreferredUri(), p.getRejectedUri())).toList();
     }
 }

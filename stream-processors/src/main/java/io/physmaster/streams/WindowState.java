@@ -62,8 +62,9 @@ public final class WindowState {
 
     /** A pair's key in the pairs store: its part's prefix, then the pair key's UTF-8. */
     static Bytes pairInPart(long windowId, int part, String pairKey) {
+        byte[] prefix = partPrefix(windowId, part).get();
         byte[] pair = pairKey.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(12 + pair.length).putLong(windowId).putInt(part).put(pair).array());
+        return Bytes.wrap(ByteBuffer.allocate(prefix.length + pair.length).put(prefix).put(pair).array());
     }
 
     static String pairKey(String requestId, int a, int b) {

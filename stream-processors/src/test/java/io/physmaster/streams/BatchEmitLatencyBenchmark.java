@@ -1,7 +1,6 @@
 package io.physmaster.streams;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceBatch;
 import io.physmaster.schemas.PreferenceEvent;
@@ -133,12 +132,9 @@ public final class BatchEmitLatencyBenchmark {
         figures.put("command", "mvn -B -q -pl stream-processors exec:java -Dexec.classpathScope=test"
                 + " -Dexec.mainClass=io.physmaster.streams.BatchEmitLatencyBenchmark");
         figures.put("measured_at", Instant.now().toString());
-        ObjectMapper json = new ObjectMapper();
-        Path out = root.resolve("docs/results/bench-streams.json");
-        ObjectNode doc = Files.exists(out) ? (ObjectNode) json.readTree(out.toFile()) : json.createObjectNode();
-        doc.set("batch_emit_latency", json.valueToTree(figures));
-        Files.writeString(out, json.writerWithDefaultPrettyPrinter().writeValueAsString(doc) + "\n");
-        System.out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(figures));
+        StreamsThroughputBenchmark.writeMerged(root.resolve("docs/results/bench-streams.json"), "batch_emit_latency",
+                figures);
+        System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(figures));
         System.exit(0);
     }
 

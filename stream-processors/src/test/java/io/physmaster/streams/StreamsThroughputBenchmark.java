@@ -137,7 +137,7 @@ public final class StreamsThroughputBenchmark {
                     + "'");
             figures.put("measured_at", Instant.now().toString());
             Path out = root.resolve("docs/results/bench-streams.json");
-            writeMerged(out, figures);
+            writeMerged(out, "throughput", figures);
             System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(figures));
         }
         System.exit(0);
@@ -198,12 +198,15 @@ public final class StreamsThroughputBenchmark {
         }
     }
 
-    /** Puts the figures under "throughput" in the results file, keeping every other key already there. */
-    static void writeMerged(Path out, Map<String, Object> figures) throws Exception {
+    /**
+     * Puts the figures under {@code key} in the results file, keeping every other key already there (and dropping
+     * the top-level keys an early version of this benchmark wrote).
+     */
+    static void writeMerged(Path out, String key, Map<String, Object> figures) throws Exception {
         Files.createDirectories(out.getParent());
         ObjectNode root = Files.exists(out) ? (ObjectNode) JSON.readTree(out.toFile()) : JSON.createObjectNode();
         LEGACY.forEach(root::remove);
-        root.set("throughput", JSON.valueToTree(figures));
+        root.set(key, JSON.valueToTree(figures));
         Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
     }
 
