@@ -104,6 +104,9 @@ class FlowDpoTest {
     @Test
     void pairLossEqualsTheFourErrorsComputedOneByOne() throws Exception {
         io.physmaster.model.Runtime.device();
+        // Seeded initial weights: batched and one-by-one forwards differ by float rounding, and with fresh random
+        // weights every run that difference now and then came out above the tolerance (once in CI, 2026-12-02).
+        ai.djl.engine.Engine.getInstance().setRandomSeed(17);
         try (NDManager m = NDManager.newBaseManager()) {
             PhysMasterModel policy = Models.create(TINY, m);
             PhysMasterModel reference = Models.create(TINY, m);
