@@ -46,6 +46,19 @@ public final class FlowMatching {
         return (float) (1.0 / (1.0 + Math.exp(-(-0.8 + 0.8 * rnd.nextGaussian()))));
     }
 
+    /**
+     * Stage I's training time: with probability {@code uniformShare} uniform on [0, {@value #MAX_UNIFORM_T}],
+     * else {@link #sampleTime}. The logit-normal alone almost never draws t > 0.75 (under 1 %), yet an 8-step
+     * sampler takes its last two steps from t = 0.75 and 0.875 and returns the model's clean-frame prediction
+     * there: an untrained region, where objects came out as specks (model v2, see models/README.md).
+     */
+    public static float sampleTime(java.util.Random rnd, float uniformShare) {
+        return rnd.nextFloat() < uniformShare ? rnd.nextFloat() * MAX_UNIFORM_T : sampleTime(rnd);
+    }
+
+    /** Upper end of the uniform times: beyond it the loss weight 1 / (1 - t)^2 exceeds 400. */
+    static final float MAX_UNIFORM_T = 0.95f;
+
     /** t [B] reshaped to [B, 1, 1, ...] to broadcast against x. */
     static NDArray broadcastTime(NDArray t, NDArray x) {
         NDArray tb = t;

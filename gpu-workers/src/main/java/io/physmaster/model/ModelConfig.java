@@ -12,12 +12,19 @@ package io.physmaster.model;
  * @param depth          DiT blocks
  * @param physTokens     c_phys tokens from the PhysEncoder (0 = the "DiT only" baseline, no PhysEncoder)
  * @param backboneWidth  channels of the backbone's feature map
+ * @param physModulation c_phys also modulates every DiT block (pooled c_phys added to the timestep embedding),
+ *                       not only as extra attention tokens (model v2; false in v1 checkpoints)
+ * @param headLayers     attention layers in the physical head that mix the backbone's positions before pooling,
+ *                       with an occupancy decoder for the head's supervised target (0 = the v1 per-position head)
  */
 public record ModelConfig(int frames, int size, int patch, int dim, int heads, int depth, int physTokens,
-                          int backboneWidth) {
+                          int backboneWidth, boolean physModulation, int headLayers) {
 
-    /** The shipped proxy-task model: 16 frames of 32x32, 4x4 patches, D=64, 4 blocks, 16 c_phys tokens. */
-    public static final ModelConfig PROXY = new ModelConfig(16, 32, 4, 64, 4, 4, 16, 64);
+    /** The v1 proxy-task model: 16 frames of 32x32, 4x4 patches, D=64, 4 blocks, 16 c_phys tokens. */
+    public static final ModelConfig PROXY_V1 = new ModelConfig(16, 32, 4, 64, 4, 4, 16, 64, false, 0);
+
+    /** Model v2: the same DiT, c_phys modulating every block, a physical head with 2 attention layers. */
+    public static final ModelConfig PROXY = new ModelConfig(16, 32, 4, 64, 4, 4, 16, 64, true, 2);
 
     public ModelConfig {
         if (size % patch != 0 || size % 4 != 0) {
@@ -29,11 +36,25 @@ public record ModelConfig(int frames, int size, int patch, int dim, int heads, i
         if (frames < 2) {
             throw new IllegalArgumentException("frames must be >= 2");
         }
+        if (headLayers < 0) {
+            throw new IllegalArgumentException("headLayers must be >= 0, got " + headLayers);
+        }
+    }
+
+    /** The v1 architecture (checkpoints written before model v2 carry these eight fields only). */
+    public ModelConfig(int frames, int size, int patch, int dim, int heads, int depth, int physTokens,
+                       int backboneWidth) {
+        this(frames, size, patch, dim, heads, depth, physTokens, backboneWidth, false, 0);
     }
 
     /** The same model without a PhysEncoder (first-frame conditioning only). */
     public ModelConfig withoutPhysEncoder() {
-        return new ModelConfig(frames, size, patch, dim, heads, depth, 0, backboneWidth);
+        return new ModelConfig(frames, size, patch, dim, heads, depth, 0, backboneWidth, false, 0);
+    }
+
+    /** The same model with other v2 switches (ablations). */
+    public ModelConfig withPhysPath(boolean modulation, int layers) {
+        return new ModelConfig(frames, size, patch, dim, heads, depth, physTokens, backboneWidth, modulation, layers);
     }
 
     public boolean usesPhysEncoder() {

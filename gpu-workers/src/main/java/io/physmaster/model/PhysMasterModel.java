@@ -19,7 +19,7 @@ public final class PhysMasterModel extends ModelBlock {
         this.cfg = cfg;
         this.encoder = cfg.usesPhysEncoder()
                 ? addChildBlock("encoder", new PhysEncoder(new ConvBackbone(cfg.backboneWidth()),
-                        new PhysicalHead(cfg.backboneWidth(), cfg.dim(), cfg.physTokens())))
+                        new PhysicalHead(cfg)))
                 : null;
         this.dit = addChildBlock("dit", new VideoFlowTransformer(cfg));
     }
@@ -46,15 +46,21 @@ public final class PhysMasterModel extends ModelBlock {
         return dit;
     }
 
+    /**
+     * Training forward. inputs: x_t [B, F, 3, H, W], t [B], first [B, 3, H, W], optional keep [B] (0 drops
+     * c_phys: guidance training). Outputs: v [B, F, 3, H, W], and for a v2 head the predicted occupancy
+     * [B, F, G, G] (from the undropped c_phys: the head's target does not depend on the dropout draw).
+     */
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
-        // inputs: x_t [B, F, 3, H, W], t [B], first [B, 3, H, W], optional keep [B] (0 drops c_phys: CFG training)
         NDArray first = in.get(2);
         NDArray cPhys = physical(ps, first, training);
-        if (cPhys != null && in.size() > 3) {
-            cPhys = cPhys.mul(in.get(3).reshape(-1, 1, 1));
+        NDArray kept = cPhys != null && in.size() > 3 ? cPhys.mul(in.get(3).reshape(-1, 1, 1)) : cPhys;
+        NDList out = new NDList(velocity(ps, in.get(0), in.get(1), first, kept, training));
+        if (cPhys != null && encoder.head().predictsOccupancy()) {
+            out.add(encoder.head().occupancy(ps, cPhys, training));
         }
-        return new NDList(velocity(ps, in.get(0), in.get(1), first, cPhys, training));
+        return out;
     }
 
     /** Multiply-accumulates per sample for one velocity evaluation (encoder included). */

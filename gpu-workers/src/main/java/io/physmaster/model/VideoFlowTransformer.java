@@ -24,7 +24,8 @@ import java.util.List;
  *   tokens = PatchEmbed(r_t) + space_pos + time_pos                    [B, F, P, D]
  *   c_image = PatchEmbed(first) + space_pos + image_type               [B, P, D]
  *   cond = [c_image ; c_phys + phys_type]                              [B, P + K, D]
- *   for each block: tokens = DiTBlock(tokens, cond, c_image, TimeEmbed(t))
+ *   c = TimeEmbed(t) (+ PhysMod(mean_K c_phys) in v2: c_phys modulates every block)   [B, D]
+ *   for each block: tokens = DiTBlock(tokens, cond, c_image, c)
  *   delta = Unpatchify(Linear(mod(LN(tokens))))                        [B, F, 3, H, W]
  *   x1_hat = first + delta                   predicted clean frames ("x-prediction")
  *   v = (x1_hat - x_t) / max(1 - t, 0.01)    the velocity the flow needs to reach x1_hat at t = 1
@@ -52,6 +53,7 @@ public final class VideoFlowTransformer extends ModelBlock {
     private final Parameter imageType;
     private final Parameter physType;
     private final TimestepEmbedding timeEmbed;
+    private final Linear physModulation;
     private final List<DiTBlock> blocks = new ArrayList<>();
     private final Linear finalAda;
     private final Linear finalOut;
@@ -67,6 +69,7 @@ public final class VideoFlowTransformer extends ModelBlock {
         this.imageType = addParameter(param("image_type", 1, d));
         this.physType = addParameter(param("phys_type", 1, d));
         this.timeEmbed = addChildBlock("time_embed", new TimestepEmbedding(d));
+        this.physModulation = cfg.physModulation() ? addChildBlock("phys_mod", new Linear(d, d)) : null;
         for (int i = 0; i < cfg.depth(); i++) {
             blocks.add(addChildBlock("block" + i, new DiTBlock(d, cfg.heads(), cfg.frames() - 1, cfg.size() / cfg.patch())));
         }
@@ -96,6 +99,9 @@ public final class VideoFlowTransformer extends ModelBlock {
         NDArray cond = cPhys == null ? image
                 : image.concat(cPhys.add(ps.getValue(physType, dev, training)), 1);              // [B, P+K, D]
         NDArray c = timeEmbed.apply(ps, t, training);                                              // [B, D]
+        if (physModulation != null && cPhys != null) {
+            c = c.add(physModulation.apply(ps, cPhys.mean(new int[] {1}), training));             // + [B, D]
+        }
         for (DiTBlock block : blocks) {
             tokens = block.apply(ps, tokens, cond, image, c, training);
         }

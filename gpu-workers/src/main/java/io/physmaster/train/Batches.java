@@ -10,7 +10,7 @@ import java.util.Random;
 final class Batches {
 
     /** A video batch: z1 = frames 1..T-1 [B, F, 3, H, W] and the first frames [B, 3, H, W], in [-1, 1]. */
-    record VideoBatch(NDArray z1, NDArray first) {
+    record VideoBatch(NDArray z1, NDArray first, int[] index) {
     }
 
     static VideoBatch videos(NDManager m, ClipData data, int[] idx) {
@@ -25,7 +25,18 @@ final class Batches {
             System.arraycopy(v, plane, z1, b * (t - 1) * plane, (t - 1) * plane);
         }
         return new VideoBatch(m.create(z1, new Shape(idx.length, t - 1, 3, s, s)),
-                m.create(first, new Shape(idx.length, 3, s, s)));
+                m.create(first, new Shape(idx.length, 3, s, s)), idx);
+    }
+
+    /** Occupancy targets [B, F, G, G] of clips idx, cells of {@code cell} pixels (see ClipData.occupancy). */
+    static NDArray occupancy(NDManager m, ClipData data, int[] idx, int cell) {
+        int g = data.clip.size() / cell;
+        int per = (data.clip.frames() - 1) * g * g;
+        float[] all = new float[idx.length * per];
+        for (int b = 0; b < idx.length; b++) {
+            System.arraycopy(data.occupancy(idx[b], cell), 0, all, b * per, per);
+        }
+        return m.create(all, new Shape(idx.length, data.clip.frames() - 1, g, g));
     }
 
     static int[] sample(Random rnd, int n, int batch) {
@@ -55,9 +66,14 @@ final class Batches {
 
     /** n training times from {@link FlowMatching#sampleTime}. */
     static NDArray times(NDManager m, Random rnd, int n) {
+        return times(m, rnd, n, 0f);
+    }
+
+    /** n training times from {@link FlowMatching#sampleTime(Random, float)}. */
+    static NDArray times(NDManager m, Random rnd, int n, float uniformShare) {
         float[] t = new float[n];
         for (int i = 0; i < n; i++) {
-            t[i] = FlowMatching.sampleTime(rnd);
+            t[i] = FlowMatching.sampleTime(rnd, uniformShare);
         }
         return m.create(t);
     }

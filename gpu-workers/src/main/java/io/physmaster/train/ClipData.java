@@ -22,6 +22,7 @@ public final class ClipData {
     final byte[][] material;
     final float[][] height;
     final byte[][] surface;
+    final byte[][] masks;
 
     private ClipData(Split split, int count, ClipSpec clip) {
         this.split = split;
@@ -31,6 +32,7 @@ public final class ClipData {
         this.material = new byte[count][];
         this.height = new float[count][];
         this.surface = new byte[count][];
+        this.masks = new byte[count][];
     }
 
     /** Renders scenes 0..count-1 of the split on all cores. */
@@ -49,6 +51,7 @@ public final class ClipData {
                 d.material[i] = c.materialMap();
                 d.height[i] = c.heightMap();
                 d.surface[i] = c.surfaceMap();
+                d.masks[i] = c.masks();
             })).toList();
             for (Future<?> f : futures) {
                 f.get();
@@ -71,6 +74,30 @@ public final class ClipData {
         float[] out = new float[v.length];
         for (int k = 0; k < v.length; k++) {
             out[k] = (v[k] & 0xff) / 127.5f - 1f;
+        }
+        return out;
+    }
+
+    /**
+     * Object occupancy of clip i, the physical head's Stage I target: for each generated frame (1..T-1) and
+     * each cell x cell pixel block, the fraction of its pixels covered by any object. [T-1, H/cell, W/cell].
+     */
+    public float[] occupancy(int i, int cell) {
+        int s = clip.size();
+        int g = s / cell;
+        int frames = clip.frames() - 1;
+        float[] out = new float[frames * g * g];
+        float per = 1f / (cell * cell);
+        byte[] m = masks[i];
+        for (int f = 0; f < frames; f++) {
+            int off = (f + 1) * s * s;
+            for (int y = 0; y < s; y++) {
+                for (int x = 0; x < s; x++) {
+                    if (m[off + y * s + x] != 0) {
+                        out[(f * g + y / cell) * g + x / cell] += per;
+                    }
+                }
+            }
         }
         return out;
     }

@@ -20,6 +20,7 @@ import io.physmaster.model.Checkpoint;
 import io.physmaster.model.FlowMatching;
 import io.physmaster.model.ModelConfig;
 import io.physmaster.model.PhysMasterModel;
+import io.physmaster.model.ScalarOps;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -36,8 +37,8 @@ public final class Stage1Training {
 
     /** Settings of one run. */
     public record Settings(ModelConfig config, Path backbone, int trainScenes, int heldOutScenes, int steps,
-                           int batch, float learningRate, float physDropout, long seed, int checkpointEvery,
-                           Path out, boolean resume) {
+                           int batch, float learningRate, float physDropout, float occupancyWeight, float uniformTimes, long seed,
+                           int checkpointEvery, Path out, boolean resume) {
     }
 
     public static Map<String, Double> run(Settings s, PrintStream log) throws IOException {
@@ -60,7 +61,9 @@ public final class Stage1Training {
                 startStep = Checkpoint.load(s.out(), "model", s.config(), net, model.getNDManager()).step();
                 log.printf("resumed from %s at step %d (optimizer moments restart)%n", s.out(), startStep);
             } else if (s.config().usesPhysEncoder()) {
-                Checkpoint.load(s.backbone(), "backbone", s.config(), net.encoder().backbone(), model.getNDManager());
+                // The backbone checkpoint names the v1 architecture: only its backbone width must match.
+                Checkpoint.load(s.backbone(), "backbone", s.config().withPhysPath(false, 0), net.encoder().backbone(),
+                        model.getNDManager());
                 log.printf("loaded frozen backbone %s%n", s.backbone());
             }
             if (net.encoder() != null) {
@@ -81,19 +84,27 @@ public final class Stage1Training {
                 Progress progress = new Progress(s.config().usesPhysEncoder() ? "stage1" : "dit-only", startStep,
                         s.steps(), log);
                 double heldOut = Double.NaN;
+                double occLoss = 0;
                 int skipped = 0;
                 for (long step = startStep + 1; step <= s.steps(); step++) {
                     double loss;
                     try (NDManager m = trainer.getManager().newSubManager()) {
                         Batches.VideoBatch b = Batches.videos(m, train, Batches.sample(rnd, train.count, s.batch()));
                         NDArray z0 = Batches.noise(m, rnd, b.z1().getShape());
-                        NDArray t = Batches.times(m, rnd, s.batch());
+                        NDArray t = Batches.times(m, rnd, s.batch(), s.uniformTimes());
                         NDArray keep = keepMask(m, rnd, s.batch(), s.physDropout());
                         NDArray xt = FlowMatching.interpolate(b.z1(), z0, t);
                         try (GradientCollector gc = trainer.newGradientCollector()) {
-                            NDArray v = trainer.forward(new NDList(xt, t, b.first(), keep)).singletonOrThrow();
-                            NDArray l = FlowMatching.loss(v, FlowMatching.targetVelocity(b.z1(), z0));
+                            NDList out = trainer.forward(new NDList(xt, t, b.first(), keep));
+                            NDArray l = FlowMatching.loss(out.get(0), FlowMatching.targetVelocity(b.z1(), z0));
                             loss = l.getFloat();
+                            if (out.size() > 1 && s.occupancyWeight() > 0) {
+                                // The head's supervised target: where the objects' mass is in each frame.
+                                NDArray occ = Batches.occupancy(m, train, b.index(), s.config().patch());
+                                NDArray lo = out.get(1).sub(occ).square().mean();
+                                occLoss = occLoss * 0.98 + 0.02 * lo.getFloat();
+                                l = l.add(ScalarOps.times(lo, s.occupancyWeight()));
+                            }
                             if (Double.isFinite(loss)) {
                                 gc.backward(l);
                                 String bad = firstNonFinite(net);
@@ -122,7 +133,8 @@ public final class Stage1Training {
                         if (step % 250 == 0 || step == s.steps()) {
                             heldOut = heldOutLoss(net, model.getNDManager(), held, s.batch());
                         }
-                        progress.print(step, Double.isNaN(heldOut) ? "" : String.format("  held-out %.4f", heldOut));
+                        progress.print(step, (Double.isNaN(heldOut) ? "" : String.format("  held-out %.4f", heldOut))
+                                + (occLoss > 0 ? String.format("  occupancy %.4f", occLoss) : ""));
                     }
                     if ((step % s.checkpointEvery() == 0 || step == s.steps()) && Double.isFinite(progress.smoothed())) {
                         figures.put("train_loss", progress.smoothed());

@@ -31,7 +31,7 @@ public final class TrainCli {
 
         @Override
         public Integer call() throws Exception {
-            BackboneTraining.run(ModelConfig.PROXY, scenes, steps, batch, seed, out, System.out);
+            BackboneTraining.run(ModelConfig.PROXY_V1, scenes, steps, batch, seed, out, System.out);
             return 0;
         }
     }
@@ -43,6 +43,14 @@ public final class TrainCli {
         @Option(names = "--batch", defaultValue = "8") int batch;
         @Option(names = "--lr", defaultValue = "3e-4") float lr;
         @Option(names = "--phys-dropout", defaultValue = "0.1", description = "Drop c_phys this often (for guidance)") float dropout;
+        @Option(names = "--occupancy-weight", defaultValue = "1.0",
+                description = "Weight of the physical head's occupancy target (v2 heads; 0 = flow loss only)") float occupancy;
+        @Option(names = "--phys-modulation", defaultValue = "true", negatable = true, fallbackValue = "true",
+                description = "c_phys modulates every DiT block (v2)") boolean modulation;
+        @Option(names = "--uniform-times", defaultValue = "0.25",
+                description = "Share of training times drawn uniformly (covers the sampler's last steps)") float uniformTimes;
+        @Option(names = "--head-layers", defaultValue = "2",
+                description = "Attention layers in the physical head (0 = the v1 head, no occupancy target)") int headLayers;
         @Option(names = "--seed", defaultValue = "1") long seed;
         @Option(names = "--checkpoint-every", defaultValue = "250") int every;
         @Option(names = "--resume", description = "Continue from --out if it exists") boolean resume;
@@ -56,8 +64,8 @@ public final class TrainCli {
 
         @Override
         public Integer call() throws Exception {
-            Stage1Training.run(new Stage1Training.Settings(ModelConfig.PROXY, backbone, scenes, heldOut, steps, batch,
-                    lr, dropout, seed, every, out, resume), System.out);
+            Stage1Training.run(new Stage1Training.Settings(ModelConfig.PROXY.withPhysPath(modulation, headLayers),
+                    backbone, scenes, heldOut, steps, batch, lr, dropout, occupancy, uniformTimes, seed, every, out, resume), System.out);
             return 0;
         }
     }
@@ -70,7 +78,7 @@ public final class TrainCli {
         @Override
         public Integer call() throws Exception {
             Stage1Training.run(new Stage1Training.Settings(ModelConfig.PROXY.withoutPhysEncoder(), null, scenes, heldOut,
-                    steps, batch, lr, 0f, seed, every, out, resume), System.out);
+                    steps, batch, lr, 0f, 0f, uniformTimes, seed, every, out, resume), System.out);
             return 0;
         }
     }

@@ -64,6 +64,46 @@ class ModelTest {
     }
 
     @Test
+    void v2HeadMixesPositionsPredictsOccupancyAndModulatesTheDit() {
+        ModelConfig v2 = TINY.withPhysPath(true, 1);
+        PhysMasterModel net = build(v2, manager);
+        ParameterStore ps = new ParameterStore(manager, false);
+        NDArray first = random(manager, 1, 2, 3, 16, 16);
+        NDArray cPhys = net.physical(ps, first, false);
+        assertEquals(new Shape(2, 4, 16), cPhys.getShape());                       // [B, K, D]
+        NDArray occ = net.encoder().head().occupancy(ps, cPhys, false);
+        assertEquals(new Shape(2, 3, 4, 4), occ.getShape());                        // [B, F, G, G]
+        NDArray xt = random(manager, 2, 2, 3, 3, 16, 16);
+        NDArray t = manager.create(new float[] {0.1f, 0.7f});
+        NDList out = net.forward(ps, new NDList(xt, t, first), false);
+        assertEquals(2, out.size(), "v2 training forward returns v and the occupancy prediction");
+        // adaLN-zero and the zero output layer make a fresh DiT ignore its conditioning: perturb every weight, then
+        // the modulation path must carry gradient (it is what gives c_phys a lever beyond its attention tokens).
+        for (var p : net.getParameters()) {
+            NDArray a = p.getValue().getArray();
+            a.addi(random(manager, a.getShape().size(), a.getShape().getShape()).mul(0.1f));
+        }
+        java.util.List<NDArray> grads;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            ParameterStore train = new ParameterStore(manager, false);
+            NDArray v = net.velocity(train, xt, t, first, net.physical(train, first, true), true);
+            gc.backward(v.square().mean());
+        }
+        float modGrad = 0;
+        for (var p : net.getParameters()) {
+            if (p.getKey().contains("phys_mod") && p.getKey().endsWith("weight")) {
+                modGrad += p.getValue().getArray().getGradient().abs().sum().getFloat();
+            }
+        }
+        assertTrue(modGrad > 0f, "c_phys modulation receives gradient");
+        NDArray v1 = net.velocity(ps, xt, t, first, cPhys, false);
+        NDArray v0 = net.velocity(ps, xt, t, first, cPhys.zerosLike(), false);
+        assertTrue(v1.sub(v0).abs().max().getFloat() > 1e-4f, "c_phys changes the velocity");
+        // A v1 checkpoint's config (eight fields) still reads as the v1 architecture.
+        assertEquals(new ModelConfig(4, 16, 4, 16, 2, 1, 4, 8, false, 0), TINY);
+    }
+
+    @Test
     void shapesFlowThroughEveryPart() {
         PhysMasterModel net = build(TINY, manager);
         ParameterStore ps = new ParameterStore(manager, false);
