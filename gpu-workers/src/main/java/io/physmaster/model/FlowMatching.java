@@ -38,6 +38,21 @@ public final class FlowMatching {
     }
 
     /**
+     * L_SFT with the weight of high times capped: the x-prediction's velocity error is
+     * |x1_hat - z1|^2 / (1 - t)^2, so a sample at t = 0.9 weighs 100 times one at t = 0, and a few such samples
+     * set the clipped gradient's direction. Multiplying by min(1, (1 - t)^2 {@value #MAX_WEIGHT}) caps the
+     * x-space weight at {@value #MAX_WEIGHT} (t >= 0.5) and leaves t < 0.5 unchanged.
+     */
+    public static NDArray cappedLoss(NDArray predicted, NDArray target, NDArray t) {
+        NDArray oneMinusT = t.neg().add(1f);
+        NDArray w = ScalarOps.atMost(ScalarOps.times(oneMinusT.square(), MAX_WEIGHT), 1f);   // [B]
+        return perSampleError(predicted, target).mul(w).mean();
+    }
+
+    /** Largest x-space weight 1 / (1 - t)^2 a Stage I sample gets. */
+    static final float MAX_WEIGHT = 4f;
+
+    /**
      * A training time t = sigmoid(-0.8 + 0.8 N(0, 1)) (logit-normal, as in SD3 and JiT): most samples at the
      * noisy end, where the model must decide where objects go; few near t = 1, where denoising is easy and the
      * x-prediction's 1 / (1 - t) would weigh a sample thousands of times over.

@@ -36,6 +36,11 @@ public final class ScalarOps {
         return x.maximum(constant(x, c));
     }
 
+    /** min(x, c) elementwise */
+    public static NDArray atMost(NDArray x, float c) {
+        return x.minimum(constant(x, c));
+    }
+
     private ScalarOps() {
     }
 }

@@ -69,7 +69,7 @@ public final class VideoFlowTransformer extends ModelBlock {
         this.imageType = addParameter(param("image_type", 1, d));
         this.physType = addParameter(param("phys_type", 1, d));
         this.timeEmbed = addChildBlock("time_embed", new TimestepEmbedding(d));
-        this.physModulation = cfg.physModulation() ? addChildBlock("phys_mod", new Linear(d, d)) : null;
+        this.physModulation = cfg.physModulation() ? addChildBlock("phys_mod", new Linear(d, d, true)) : null; // zero: starts as v1
         for (int i = 0; i < cfg.depth(); i++) {
             blocks.add(addChildBlock("block" + i, new DiTBlock(d, cfg.heads(), cfg.frames() - 1, cfg.size() / cfg.patch())));
         }

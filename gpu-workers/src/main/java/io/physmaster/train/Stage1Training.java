@@ -96,7 +96,7 @@ public final class Stage1Training {
                         NDArray xt = FlowMatching.interpolate(b.z1(), z0, t);
                         try (GradientCollector gc = trainer.newGradientCollector()) {
                             NDList out = trainer.forward(new NDList(xt, t, b.first(), keep));
-                            NDArray l = FlowMatching.loss(out.get(0), FlowMatching.targetVelocity(b.z1(), z0));
+                            NDArray l = FlowMatching.cappedLoss(out.get(0), FlowMatching.targetVelocity(b.z1(), z0), t);
                             loss = l.getFloat();
                             if (out.size() > 1 && s.occupancyWeight() > 0) {
                                 // The head's supervised target: where the objects' mass is in each frame.
