@@ -2,15 +2,13 @@ package io.physmaster.worker;
 
 import ai.djl.ndarray.NDManager;
 import io.physmaster.blob.BlobStore;
-import io.physmaster.blob.BlobStores;
-import io.physmaster.blob.Sha256;
-import io.physmaster.model.Checkpoint;
+import io.physmaster.encoder.EncoderHeads;
+import io.physmaster.model.ModelRuntime;
 import io.physmaster.model.Models;
 import io.physmaster.model.PhysMasterModel;
 import io.physmaster.requests.InvalidRequestException;
 import io.physmaster.requests.RequestLimits;
 import io.physmaster.sample.EulerSampler;
-import io.physmaster.schemas.DeadLetter;
 import io.physmaster.schemas.EncoderVersion;
 import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.GenerationProgress;
@@ -18,17 +16,13 @@ import io.physmaster.schemas.GenerationRequest;
 import io.physmaster.schemas.GenerationState;
 import io.physmaster.serde.AvroDeserializer;
 import io.physmaster.serde.AvroSerializer;
-import io.physmaster.serde.RegistryClientConfig;
-import io.physmaster.serde.RestSchemaRegistryClient;
 import io.physmaster.serde.SchemaRegistryClient;
+import io.physmaster.role.ConnectionSettings;
+import io.physmaster.role.EncoderVersionFeed;
+import io.physmaster.role.Roles;
+import io.physmaster.topics.DeadLetters;
 import io.physmaster.topics.Topics;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -66,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * A crash before the commit redoes the poll: seeds are deterministic and blob keys derive from (request,
  * sample), so the redo writes the same files and consumers dedupe videos by (request id, sample index).
  */
-public final class GenerationWorker implements Runnable, AutoCloseable {
+public final class GenerationWorker implements Roles.Role {
 
     private static final Logger log = LoggerFactory.getLogger(GenerationWorker.class);
     private static final double FPS = 10;
@@ -77,62 +71,52 @@ public final class GenerationWorker implements Runnable, AutoCloseable {
     private final NDManager manager;
     private final PhysMasterModel model;
     private final EulerSampler sampler;
-    private final byte[] baseHead;
+    /** The physical head being served; null when the model has no PhysEncoder. */
+    private final EncoderHeads heads;
     private final RequestDecoder decoder;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, SpecificRecord> producer;
     private final AvroDeserializer<GenerationRequest> requests;
-    private final EncoderVersions versions;
+    private final EncoderVersionFeed versions;
     private final WorkerMetrics metrics;
     private final OutputPipeline outputs;
-    private final Map<String, byte[]> verifiedHeads = new HashMap<>();
     private final Set<String> badVersions = new HashSet<>();
     private volatile boolean running = true;
     private volatile boolean halted;
-    private String servedVersion;
 
     public GenerationWorker(WorkerSettings settings) throws IOException {
         this.settings = settings;
-        this.registry = new RestSchemaRegistryClient(RegistryClientConfig.from(
-                Map.of(RegistryClientConfig.URL, settings.schemaRegistryUrl())));
-        this.blobs = BlobStores.open(settings.blobStore(), System.getenv());
-        io.physmaster.model.Runtime.device();
+        ConnectionSettings connection = settings.connection();
+        this.registry = connection.registry();
+        this.blobs = connection.openBlobStore();
         this.manager = NDManager.newBaseManager();
         this.model = Models.load(settings.model(), manager);
         this.sampler = new EulerSampler(model, manager);
-        this.baseHead = model.encoder() == null ? null : headBytes();
-        this.servedVersion = model.encoder() == null ? "none" : settings.baseEncoderVersion();
+        this.heads = model.encoder() == null ? null
+                : new EncoderHeads(model, settings.baseEncoderVersion(), blobs, manager);
         this.decoder = new RequestDecoder(RequestLimits.DEFAULT, blobs, model.config().frames(), model.config().size());
 
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+        Properties c = connection.consumer(settings.groupId());
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.workerId());
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"); // commit only after outputs are durable
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxBatch());
         c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 600_000);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         // Heartbeats run on their own thread, so long sampling does not expire the session; a dead worker's
         // requests move to the others after this long.
         c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        Properties p = connection.producer();
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new AvroSerializer<>(registry, false, true, false));
         this.requests = new AvroDeserializer<>(GenerationRequest.class, registry);
-        this.versions = new EncoderVersions(settings.bootstrapServers(), registry);
+        this.versions = new EncoderVersionFeed(connection.bootstrapServers(), registry);
         this.metrics = new WorkerMetrics(settings.workerId());
         this.outputs = new OutputPipeline(settings.workerId() + "-outputs");
         if (settings.metricsPort() >= 0) {
-            int port = metrics.serve(settings.metricsPort());
-            log.info("event=metrics_serving port={}", port);
+            int port = metrics.serve(settings.metricsHost(), settings.metricsPort());
+            log.info("event=metrics_serving host={} port={}", settings.metricsHost(), port);
         }
         log.info("event=worker_ready worker={} model={} config={} encoder={} device={}", settings.workerId(),
-                settings.model(), model.config(), servedVersion, io.physmaster.model.Runtime.describe());
+                settings.model(), model.config(), servedVersion(), ModelRuntime.describe());
     }
 
     /** How long a poll that is not a full batch waits for more requests (see {@link #topUp}). */
@@ -254,7 +238,7 @@ public final class GenerationWorker implements Runnable, AutoCloseable {
                 if (a.request().getEncoderVersion() != null) {
                     deadLetterRequest(a.request(), "encoder version '" + e.getKey() + "' could not be loaded");
                 } else {
-                    fallback.add(new AcceptedRequest(a.request(), a.firstFrame(), servedVersion, a.takenAt()));
+                    fallback.add(new AcceptedRequest(a.request(), a.firstFrame(), servedVersion(), a.takenAt()));
                 }
             }
             if (!fallback.isEmpty()) {
@@ -271,7 +255,7 @@ public final class GenerationWorker implements Runnable, AutoCloseable {
             return "none";
         }
         if (latest == null || badVersions.contains(latest.getVersion())) {
-            return servedVersion;
+            return servedVersion();
         }
         return latest.getVersion();
     }
@@ -280,73 +264,27 @@ public final class GenerationWorker implements Runnable, AutoCloseable {
         if (badVersions.contains(version)) {
             return false;
         }
-        return version.equals(servedVersion) || version.equals(settings.baseEncoderVersion())
+        return version.equals(servedVersion()) || version.equals(settings.baseEncoderVersion())
                 || versions.get(version) != null || (model.encoder() == null && version.equals("none"));
     }
 
     /** Makes the physical head the given version's; false (and the old head kept) if it cannot. */
     private boolean serve(String version) {
-        if (version.equals(servedVersion) || model.encoder() == null) {
+        if (heads == null || version.equals(heads.current())) {
             return true;
         }
+        String from = heads.current();
         try {
-            byte[] ckpt;
-            if (version.equals(settings.baseEncoderVersion())) {
-                ckpt = null;
-            } else {
-                ckpt = verifiedHeads.get(version);
-                if (ckpt == null) {
-                    EncoderVersion v = versions.get(version);
-                    byte[] data = BlobStores.read(URI.create(v.getCheckpointUri()), blobs);
-                    String sha = Sha256.hex(data);
-                    if (!sha.equals(v.getSha256())) {
-                        throw new IOException("checkpoint SHA-256 " + sha + " does not match the published "
-                                + v.getSha256());
-                    }
-                    Checkpoint.readHeader(data); // structure and payload checksum
-                    ckpt = data;
-                }
-            }
-            byte[] previous = headBytes();
-            try {
-                if (ckpt == null) {
-                    restoreHead(baseHead);
-                } else {
-                    Checkpoint.load(ckpt, version, "head", model.config(), model.encoder().head(), manager);
-                    verifiedHeads.put(version, ckpt);
-                }
-            } catch (IOException | RuntimeException e) {
-                restoreHead(previous);
-                throw e;
-            }
-            log.info("event=encoder_swapped from={} to={}", servedVersion, version);
-            servedVersion = version;
+            heads.use(version.equals(settings.baseEncoderVersion()) ? null : versions.get(version));
+            log.info("event=encoder_swapped from={} to={}", from, version);
             metrics.encoderSwaps.incrementAndGet();
             return true;
         } catch (IOException | RuntimeException e) {
             badVersions.add(version);
             metrics.error("bad_checkpoint");
-            log.error("event=encoder_refused version={} keep_serving={} reason=\"{}\"", version, servedVersion,
+            log.error("event=encoder_refused version={} keep_serving={} reason=\"{}\"", version, from,
                     e.getMessage());
             return false;
-        }
-    }
-
-    private byte[] headBytes() {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            model.encoder().head().saveParameters(new DataOutputStream(out));
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private void restoreHead(byte[] bytes) {
-        try {
-            model.encoder().head().loadParameters(manager, new DataInputStream(new ByteArrayInputStream(bytes)));
-        } catch (IOException | ai.djl.MalformedModelException e) {
-            throw new IllegalStateException("could not restore the physical head", e);
         }
     }
 
@@ -449,20 +387,19 @@ public final class GenerationWorker implements Runnable, AutoCloseable {
         metrics.error(e instanceof SerializationException ? "undecodable" : "invalid_request");
         log.warn("event=dead_letter topic={} partition={} offset={} key={} reason=\"{}\"", r.topic(), r.partition(),
                 r.offset(), r.key(), reason);
-        producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), r.key(), DeadLetter.newBuilder()
-                .setOriginalTopic(r.topic()).setPartition(r.partition()).setOffset(r.offset()).setKey(r.key())
-                .setValue(r.value() == null ? null : ByteBuffer.wrap(r.value())).setReason(reason)
-                .setErrorClass(e.getClass().getName()).setComponent(settings.workerId()).setTime(Instant.now())
-                .build()));
+        producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), r.key(), DeadLetters.of(component(),
+                r.topic(), r.partition(), r.offset(), r.key(), r.value(), reason, e.getClass().getName())));
     }
 
     private void deadLetterRequest(GenerationRequest r, String reason) {
         metrics.error("encoder_unavailable");
-        producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), r.getRequestId(), DeadLetter.newBuilder()
-                .setOriginalTopic(Topics.GENERATION_REQUESTS.name()).setPartition(-1).setOffset(-1)
-                .setKey(r.getRequestId()).setReason(reason).setErrorClass("EncoderUnavailable")
-                .setComponent(settings.workerId()).setTime(Instant.now()).build()));
+        producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), r.getRequestId(), DeadLetters.ofAccepted(
+                component(), Topics.GENERATION_REQUESTS.name(), r.getRequestId(), reason, "EncoderUnavailable")));
         progress(r.getRequestId(), GenerationState.FAILED, 0, r.getSteps(), reason);
+    }
+
+    private String component() {
+        return "worker/" + settings.workerId();
     }
 
     private void updateLag() {
@@ -488,9 +425,9 @@ public final class GenerationWorker implements Runnable, AutoCloseable {
         }
     }
 
-    /** The encoder version currently loaded. */
+    /** The encoder version currently loaded ("none" for a model without a PhysEncoder). */
     public String servedVersion() {
-        return servedVersion;
+        return heads == null ? "none" : heads.current();
     }
 
     public WorkerMetrics metrics() {
@@ -498,6 +435,7 @@ public final class GenerationWorker implements Runnable, AutoCloseable {
     }
 
     /** Asks the loop to finish its current poll, commit, and stop (SIGTERM). */
+    @Override
     public void stop() {
         running = false;
         consumer.wakeup();

@@ -49,12 +49,12 @@ public final class WorkerMetrics implements AutoCloseable {
         requestLatency.record(d);
     }
 
-    /** Serves /metrics on the port (0 = don't). Returns the bound port. */
-    public int serve(int port) throws IOException {
+    /** Serves /metrics on the interface and port (0 = any free port, below 0 = not at all). Returns the bound port. */
+    public int serve(String host, int port) throws IOException {
         if (port < 0) {
             return -1;
         }
-        server = HttpServer.create(new InetSocketAddress(port), 0);
+        server = HttpServer.create(new InetSocketAddress(host, port), 0);
         server.createContext("/metrics", ex -> {
             byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");

@@ -1,54 +1,82 @@
 package io.physmaster.worker;
 
+import io.physmaster.role.ConnectionSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
 /**
- * A worker's settings; {@link #fromEnv} reads the PHYSMASTER_* variables every role shares.
+ * A worker's settings: the shared connection plus what only a worker needs; {@link #fromEnv} reads the
+ * PHYSMASTER_* variables.
  *
- * @param bootstrapServers  Kafka
- * @param schemaRegistryUrl Confluent-API registry
- * @param blobStore         where videos go (directory or s3://bucket)
+ * @param connection        Kafka, registry and blob store (where videos go)
  * @param model             the DiT + PhysEncoder checkpoint to serve
  * @param baseEncoderVersion version id of the physical head inside that checkpoint (served until the
  *                          encoder-versions topic names another)
  * @param groupId           consumer group shared by all workers
- * @param workerId          this instance (logs, progress events)
- * @param maxBatch          most requests sampled together
- * @param metricsPort       Prometheus endpoint port (0 = off)
+ * @param workerId          this instance (logs, progress events, dead letters)
+ * @param maxBatch          most videos sampled together (a request with 2 samples counts 2)
+ * @param metricsHost       interface the Prometheus endpoint listens on (default 127.0.0.1: this machine only)
+ * @param metricsPort       Prometheus endpoint port (0 = any free port, below 0 = off)
  * @param progressEvery     publish GenerationProgress every this many sampler steps (0 = only start/end)
+ * @param pollTimeout       how long one poll waits for requests
  */
-public record WorkerSettings(String bootstrapServers, String schemaRegistryUrl, String blobStore, Path model,
-                             String baseEncoderVersion, String groupId, String workerId, int maxBatch,
-                             int metricsPort, int progressEvery, Duration pollTimeout) {
+public record WorkerSettings(ConnectionSettings connection, Path model, String baseEncoderVersion, String groupId,
+                             String workerId, int maxBatch, String metricsHost, int metricsPort, int progressEvery,
+                             Duration pollTimeout) {
+
+    public static final String DEFAULT_MODEL = "models/stage1.pmck";
+    public static final String DEFAULT_BASE_VERSION = "stage1";
+
+    public WorkerSettings {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("max batch must be >= 1, got " + maxBatch);
+        }
+    }
 
     public static WorkerSettings fromEnv(Map<String, String> env) {
-        return new WorkerSettings(
-                env.getOrDefault("PHYSMASTER_BOOTSTRAP_SERVERS", "localhost:9092"),
-                env.getOrDefault("PHYSMASTER_SCHEMA_REGISTRY_URL", "http://localhost:8081/apis/ccompat/v7"),
-                env.getOrDefault("PHYSMASTER_BLOB_STORE", "run/blobs"),
-                Path.of(env.getOrDefault("PHYSMASTER_MODEL", "models/stage1.pmck")),
-                env.getOrDefault("PHYSMASTER_BASE_ENCODER_VERSION", "stage1"),
+        return new WorkerSettings(ConnectionSettings.fromEnv(env),
+                Path.of(env.getOrDefault("PHYSMASTER_MODEL", DEFAULT_MODEL)),
+                env.getOrDefault("PHYSMASTER_BASE_ENCODER_VERSION", DEFAULT_BASE_VERSION),
                 env.getOrDefault("PHYSMASTER_WORKER_GROUP", "physmaster-workers"),
                 env.getOrDefault("PHYSMASTER_WORKER_ID", "worker-" + ProcessHandle.current().pid()),
                 Integer.parseInt(env.getOrDefault("PHYSMASTER_WORKER_MAX_BATCH", "8")),
+                env.getOrDefault("PHYSMASTER_METRICS_HOST", "127.0.0.1"),
                 Integer.parseInt(env.getOrDefault("PHYSMASTER_METRICS_PORT", "9400")),
                 4, Duration.ofMillis(500));
     }
 
+    /** The defaults for everything but where the system is. */
+    public static WorkerSettings defaults(ConnectionSettings connection) {
+        return fromEnv(Map.of()).withConnection(connection);
+    }
+
+    public WorkerSettings withConnection(ConnectionSettings c) {
+        return new WorkerSettings(c, model, baseEncoderVersion, groupId, workerId, maxBatch, metricsHost, metricsPort,
+                progressEvery, pollTimeout);
+    }
+
     public WorkerSettings withWorkerId(String id) {
-        return new WorkerSettings(bootstrapServers, schemaRegistryUrl, blobStore, model, baseEncoderVersion, groupId,
-                id, maxBatch, metricsPort, progressEvery, pollTimeout);
+        return new WorkerSettings(connection, model, baseEncoderVersion, groupId, id, maxBatch, metricsHost, metricsPort,
+                progressEvery, pollTimeout);
     }
 
     public WorkerSettings withMetricsPort(int port) {
-        return new WorkerSettings(bootstrapServers, schemaRegistryUrl, blobStore, model, baseEncoderVersion, groupId,
-                workerId, maxBatch, port, progressEvery, pollTimeout);
+        return withMetrics(metricsHost, port);
+    }
+
+    public WorkerSettings withMetrics(String host, int port) {
+        return new WorkerSettings(connection, model, baseEncoderVersion, groupId, workerId, maxBatch, host, port,
+                progressEvery, pollTimeout);
     }
 
     public WorkerSettings withModel(Path m) {
-        return new WorkerSettings(bootstrapServers, schemaRegistryUrl, blobStore, m, baseEncoderVersion, groupId,
-                workerId, maxBatch, metricsPort, progressEvery, pollTimeout);
+        return new WorkerSettings(connection, m, baseEncoderVersion, groupId, workerId, maxBatch, metricsHost, metricsPort,
+                progressEvery, pollTimeout);
+    }
+
+    public WorkerSettings withMaxBatch(int n) {
+        return new WorkerSettings(connection, model, baseEncoderVersion, groupId, workerId, n, metricsHost, metricsPort,
+                progressEvery, pollTimeout);
     }
 }

@@ -1,5 +1,6 @@
 package io.physmaster.worker;
 
+import io.physmaster.model.ModelRuntime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,7 +68,7 @@ class GenerationWorkerIT {
 
     @BeforeAll
     static void saveSmallModel() throws Exception {
-        io.physmaster.model.Runtime.device();
+        ModelRuntime.setUp();
         try (NDManager m = NDManager.newBaseManager()) {
             PhysMasterModel net = Models.create(SMALL, m);
             modelFile = dir.resolve("small.pmck");
@@ -77,14 +78,12 @@ class GenerationWorkerIT {
 
     static WorkerSettings settings(String id) {
         LocalStack s = LocalStackExtension.stack();
-        return new WorkerSettings(s.bootstrapServers(), s.schemaRegistryUrl(), dir.resolve("blobs").toString(),
-                modelFile, "stage1", "it-workers", id, 4, -1, 2, Duration.ofMillis(200));
+        return new WorkerSettings(s.connection(dir.resolve("blobs")), modelFile, "stage1", "it-workers", id, 4, "127.0.0.1", -1, 2, Duration.ofMillis(200));
     }
 
     static ClientSettings clientSettings() {
         LocalStack s = LocalStackExtension.stack();
-        return new ClientSettings(s.bootstrapServers(), s.schemaRegistryUrl(), dir.resolve("blobs").toString(),
-                Duration.ofSeconds(20));
+        return new ClientSettings(s.connection(dir.resolve("blobs")), Duration.ofSeconds(20));
     }
 
     static byte[] scenePng(int index) throws Exception {

@@ -1,5 +1,6 @@
 package io.physmaster.worker;
 
+import io.physmaster.model.ModelRuntime;
 import ai.djl.ndarray.NDManager;
 import io.physmaster.blob.LocalBlobStore;
 import io.physmaster.client.ClientSettings;
@@ -43,7 +44,7 @@ public final class WorkerBenchmark {
         int steps = 8;
         Path root = Path.of(System.getProperty("physmaster.root", "."));
         Path blobsDir = Files.createTempDirectory("bench-blobs");
-        io.physmaster.model.Runtime.device();
+        ModelRuntime.setUp();
 
         List<byte[]> pngs = new ArrayList<>();
         List<float[]> frames = new ArrayList<>();
@@ -98,10 +99,8 @@ public final class WorkerBenchmark {
         double twoWorkers;
         double meanLatency1;
         try (LocalStack stack = LocalStack.start(LocalStackConfig.ephemeral())) {
-            WorkerSettings base = new WorkerSettings(stack.bootstrapServers(), stack.schemaRegistryUrl(),
-                    blobsDir.toString(), model, "stage1", "bench-workers", "bench-1", 8, -1, 0, Duration.ofMillis(100));
-            ClientSettings cs = new ClientSettings(stack.bootstrapServers(), stack.schemaRegistryUrl(),
-                    blobsDir.toString(), Duration.ofSeconds(30));
+            WorkerSettings base = new WorkerSettings(stack.connection(blobsDir), model, "stage1", "bench-workers", "bench-1", 8, "127.0.0.1", -1, 0, Duration.ofMillis(100));
+            ClientSettings cs = new ClientSettings(stack.connection(blobsDir), Duration.ofSeconds(30));
             try (PhysMasterClient client = PhysMasterClient.connect(cs)) {
                 double[] r1 = run(client, List.of(base), pngs.subList(0, requests), samples, steps);
                 oneWorker = r1[0];

@@ -7,9 +7,9 @@ import io.physmaster.blob.BlobStores;
 import io.physmaster.client.ClientSettings;
 import io.physmaster.client.PhysMasterClient;
 import io.physmaster.client.Submission;
-import io.physmaster.dpo.DpoTrainer;
-import io.physmaster.dpo.DpoTrainerSettings;
-import io.physmaster.dpo.Gate;
+import io.physmaster.trainer.DpoTrainer;
+import io.physmaster.trainer.DpoTrainerSettings;
+import io.physmaster.trainer.Gate;
 import io.physmaster.judge.JudgeSource;
 import io.physmaster.schemas.EncoderVersion;
 import io.physmaster.schemas.GeneratedVideo;
@@ -19,6 +19,7 @@ import io.physmaster.sim.ProxyTask;
 import io.physmaster.sim.Renderer;
 import io.physmaster.sim.Split;
 import io.physmaster.sim.metrics.MetricScores;
+import io.physmaster.role.ConnectionSettings;
 import io.physmaster.stack.LocalStack;
 import io.physmaster.stack.LocalStackConfig;
 import io.physmaster.streams.PreferenceBatchTopology;
@@ -74,21 +75,57 @@ public final class ClosedLoopDemo implements AutoCloseable {
         return png.toByteArray();
     }
 
+    /** The roles of the loop, started on the embedded stack. */
+    private record Roles(LocalStack stack, ClientSettings client, GenerationWorker worker, JudgeSource judge,
+                         DpoTrainer trainer, Thread trainerThread, AnnotatorServer annotator) {
+    }
+
     public Result run(Options o, PrintStream log) throws Exception {
         long t0 = System.nanoTime();
         Files.createDirectories(o.out());
         Path blobsDir = o.out().resolve("blobs");
+        Roles roles = startRoles(o, blobsDir, log);
+        PhysMasterClient client = PhysMasterClient.connect(roles.client());
+        running.add(client);
+        Path videos = o.out().resolve("videos");
+        AtomicInteger saved = new AtomicInteger();
+        followVideos(client, videos, saved, o, log);
+        Instant deadline = Instant.now().plus(o.timeLimit());
+        int submitted = feed(o, roles, client, saved, deadline, t0, log);
+        settle(o, roles.trainer(), deadline);
+        roles.trainer().stop(); // the versions are final from here on: the report and the worker check see the same
+        roles.trainerThread().join(30_000);
+        log.printf("[demo] loop done: %d encoder versions published; evaluating each on %d held-out scenes ...%n",
+                roles.trainer().published(), o.evalScenes());
+
+        List<EncoderVersion> versionsList = client.encoderVersions(Duration.ofSeconds(20));
+        String served = roles.trainer().published() > 0 && !versionsList.isEmpty()
+                ? servedVersion(client, versionsList.get(versionsList.size() - 1).getVersion(), o, log) : null;
+        DemoReport report;
+        try (BlobStore blobs = roles.client().connection().openBlobStore()) {
+            report = DemoReport.evaluate(o.model(), "stage1", versionsList, blobs, o.evalScenes(), o.sampleSteps());
+        }
+        Path plot = MetricsPlot.write(report.points(), o.out().resolve("metrics.png"));
+        String md = report.markdown(String.format(Locale.ROOT, "%d requests, %d videos (in `%s`), %d judge "
+                        + "preferences, %d encoder versions, %.0f s.", submitted, saved.get(), videos,
+                roles.judge().published.get(), report.rows().size() - 1, (System.nanoTime() - t0) / 1e9), o.evalScenes())
+                + "\nPlot: `" + plot + "`. Contact sheets: `" + blobsDir.resolve("videos") + "/<request>/<sample>.png`.\n";
+        Path file = report.write(o.out().resolve("report.md"), md);
+        log.print(md);
+        return new Result(report.points(), report.improved(), file, plot, saved.get(),
+                (int) roles.judge().published.get(), served);
+    }
+
+    private Roles startRoles(Options o, Path blobsDir, PrintStream log) throws Exception {
         log.println("[demo] starting the local stack (Kafka + schema registry) ...");
         LocalStack stack = LocalStack.start(new LocalStackConfig(o.out().resolve("stack"), o.kafkaPort(),
                 o.registryPort(), true, Duration.ofSeconds(120)));
         running.add(stack);
         log.printf("[demo] Kafka %s, registry %s%n", stack.bootstrapServers(), stack.schemaRegistryUrl());
-        ClientSettings cs = new ClientSettings(stack.bootstrapServers(), stack.schemaRegistryUrl(), blobsDir.toString(),
-                Duration.ofSeconds(30));
-
-        GenerationWorker worker = new GenerationWorker(new WorkerSettings(stack.bootstrapServers(),
-                stack.schemaRegistryUrl(), blobsDir.toString(), o.model(), "stage1", "demo-workers", "demo-worker", 8,
-                -1, 0, Duration.ofMillis(200)));
+        ConnectionSettings connection = stack.connection(blobsDir);
+        ClientSettings cs = ClientSettings.of(connection);
+        GenerationWorker worker = new GenerationWorker(WorkerSettings.defaults(connection).withModel(o.model())
+                .withWorkerId("demo-worker").withMetricsPort(-1));
         start("worker", worker);
         PhysSerdes serdes = PhysSerdes.of(Map.of("schema.registry.url", stack.schemaRegistryUrl()));
         running.add(serdes);
@@ -99,18 +136,18 @@ public final class ClosedLoopDemo implements AutoCloseable {
         running.add(() -> streams.close(Duration.ofSeconds(10))); // bounded: after Ctrl-C the broker may be gone already
         JudgeSource judge = new JudgeSource(cs, "demo-judge", o.samples(), Duration.ofSeconds(5), 0.01);
         start("judge", judge);
-        DpoTrainer trainer = new DpoTrainer(new DpoTrainerSettings(stack.bootstrapServers(), stack.schemaRegistryUrl(),
-                blobsDir.toString(), o.model(), "stage1", o.dpoSteps(), o.beta(), o.learningRate(), o.gateScenes(),
-                o.gateTolerance(), o.sampleSteps(), DpoTrainerSettings.DEFAULT_REFERENCE_VIDEOS));
+        DpoTrainer trainer = new DpoTrainer(new DpoTrainerSettings(connection, o.model(), "stage1", o.dpoSteps(),
+                o.beta(), o.learningRate(), o.gateScenes(), o.gateTolerance(), o.sampleSteps(),
+                DpoTrainerSettings.DEFAULT_REFERENCE_VIDEOS));
         Thread trainerThread = start("trainer", trainer);
         AnnotatorServer annotator = new AnnotatorServer(cs, Map.of("demo", "demo"), o.annotatorPort());
         running.add(annotator);
         log.printf("[demo] annotator page: http://localhost:%d/?token=demo%n", annotator.port());
+        return new Roles(stack, cs, worker, judge, trainer, trainerThread, annotator);
+    }
 
-        PhysMasterClient client = PhysMasterClient.connect(cs);
-        running.add(client);
-        Path videos = o.out().resolve("videos");
-        AtomicInteger saved = new AtomicInteger();
+    /** Saves every finished video under {@code videos} in the background. */
+    private void followVideos(PhysMasterClient client, Path videos, AtomicInteger saved, Options o, PrintStream log) {
         Thread downloader = new Thread(() -> client.followVideos(Instant.now().minusSeconds(5), v -> {
             try {
                 client.download(v, videos);
@@ -122,11 +159,14 @@ public final class ClosedLoopDemo implements AutoCloseable {
         }, o.timeLimit().plusMinutes(5)), "downloader");
         downloader.setDaemon(true);
         downloader.start();
+    }
 
-        Instant deadline = Instant.now().plus(o.timeLimit());
+    /** Rounds of training-scene requests until the trainer has published enough versions or time is up. */
+    private int feed(Options o, Roles roles, PhysMasterClient client, AtomicInteger saved, Instant deadline, long t0,
+                     PrintStream log) throws Exception {
         int round = 0;
         int submitted = 0;
-        while (trainer.published() < o.versions() && Instant.now().isBefore(deadline)) {
+        while (roles.trainer().published() < o.versions() && Instant.now().isBefore(deadline)) {
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < o.scenesPerRound(); i++) {
                 long index = (long) round * o.scenesPerRound() + i;
@@ -141,72 +181,35 @@ public final class ClosedLoopDemo implements AutoCloseable {
             round++;
             log.printf(Locale.ROOT, "[demo] %4.0fs  round %d: %d requests, %d videos saved, %d judge preferences, "
                             + "%d encoder versions%n", (System.nanoTime() - t0) / 1e9, round, submitted, saved.get(),
-                    judge.published.get(), trainer.published());
+                    roles.judge().published.get(), roles.trainer().published());
         }
-        // Let the last window close and the trainer finish what it has.
-        Instant settle = Instant.now().plus(o.window().plusSeconds(5));
-        while (trainer.published() < o.versions() && Instant.now().isBefore(settle.plusSeconds(90))
-                && Instant.now().isBefore(deadline.plusSeconds(120))) {
+        return submitted;
+    }
+
+    /** Lets the last window close and the trainer finish what it has. */
+    private static void settle(Options o, DpoTrainer trainer, Instant deadline) throws InterruptedException {
+        Instant settle = Instant.now().plus(o.window().plusSeconds(5)).plusSeconds(90);
+        Instant hardStop = deadline.plusSeconds(120);
+        while (trainer.published() < o.versions() && Instant.now().isBefore(settle) && Instant.now().isBefore(hardStop)) {
             Thread.sleep(1000);
         }
-        trainer.stop(); // the versions are final from here on: the report and the worker check below see the same
-        trainerThread.join(30_000);
-        log.printf("[demo] loop done: %d encoder versions published; evaluating each on %d held-out scenes ...%n",
-                trainer.published(), o.evalScenes());
+    }
 
-        List<EncoderVersion> versionsList = client.encoderVersions(Duration.ofSeconds(20));
-        // The loop is closed when the worker serves what the trainer published: ask it with one more request
-        // (again for a short while if it has not swapped yet).
-        String served = null;
-        if (trainer.published() > 0 && !versionsList.isEmpty()) {
-            String newest = versionsList.get(versionsList.size() - 1).getVersion();
-            byte[] png = firstFramePng(ProxyTask.scene(Split.SEEN_TEST, 0));
-            Instant until = Instant.now().plusSeconds(60);
-            do {
-                String id = client.submit(Submission.of(png).withSamples(1).withSteps(o.sampleSteps()));
-                served = client.awaitVideos(id, 1, Duration.ofMinutes(2)).get(0).getEncoderVersion();
-            } while (!newest.equals(served) && Instant.now().isBefore(until));
-            log.printf("[demo] the worker now serves encoder %s (newest published: %s)%n", served, newest);
-        }
-        List<MetricsPlot.Point> points = new ArrayList<>();
-        Gate eval = new Gate(o.evalScenes(), 0, o.sampleSteps());
-        try (NDManager m = NDManager.newBaseManager(); BlobStore blobs = BlobStores.open(blobsDir.toString(), Map.of())) {
-            MetricScores base = eval.score(DpoTrainer.withHead(o.model(), null, "stage1", blobs, m), m);
-            points.add(new MetricsPlot.Point("stage1", base.l2(), base.cd(), base.iou()));
-            for (EncoderVersion v : versionsList) {
-                if (v.getVersion().equals("stage1")) {
-                    continue;
-                }
-                MetricScores s = eval.score(DpoTrainer.withHead(o.model(), v, "stage1", blobs, m), m);
-                points.add(new MetricsPlot.Point(v.getVersion(), s.l2(), s.cd(), s.iou()));
-            }
-        }
-        MetricsPlot.Point first = points.get(0);
-        MetricsPlot.Point last = points.get(points.size() - 1);
-        double s0 = first.l2() + first.cd() + (1 - first.iou()) / 4;
-        double s1 = last.l2() + last.cd() + (1 - last.iou()) / 4;
-        boolean improved = points.size() > 1 && s1 < s0;
-        Path plot = MetricsPlot.write(points, o.out().resolve("metrics.png"));
-        StringBuilder md = new StringBuilder("# PhysMaster closed-loop demo\n\n");
-        md.append(String.format(Locale.ROOT, "%d requests, %d videos (in `%s`), %d judge preferences, %d encoder "
-                        + "versions, %.0f s.%n%n", submitted, saved.get(), videos, judge.published.get(),
-                points.size() - 1, (System.nanoTime() - t0) / 1e9));
-        md.append("Held-out seen-test scenes (").append(o.evalScenes()).append("), dropping objects, one sample each:\n\n");
-        md.append("| # | encoder version | L2 | CD | IoU |\n|---|---|---|---|---|\n");
-        for (int i = 0; i < points.size(); i++) {
-            MetricsPlot.Point p = points.get(i);
-            md.append(String.format(Locale.ROOT, "| %d | %s | %.4f | %.4f | %.3f |%n", i, p.version(), p.l2(), p.cd(),
-                    p.iou()));
-        }
-        md.append("\n").append(points.size() < 2 ? "No encoder version was published: nothing to compare.\n"
-                : improved ? String.format(Locale.ROOT, "The metrics improved: judge score %.4f -> %.4f.%n", s0, s1)
-                : String.format(Locale.ROOT, "The metrics did NOT improve: judge score %.4f -> %.4f.%n", s0, s1));
-        md.append("\nPlot: `").append(plot).append("`. Contact sheets: `").append(blobsDir.resolve("videos"))
-                .append("/<request>/<sample>.png`.\n");
-        Path report = o.out().resolve("report.md");
-        Files.writeString(report, md.toString());
-        log.print(md);
-        return new Result(points, improved, report, plot, saved.get(), (int) judge.published.get(), served);
+    /**
+     * The loop is closed when the worker serves what the trainer published: asks it with one more request (again
+     * for a short while if it has not swapped yet) and returns the version of that video.
+     */
+    private static String servedVersion(PhysMasterClient client, String newest, Options o, PrintStream log)
+            throws Exception {
+        byte[] png = firstFramePng(ProxyTask.scene(Split.SEEN_TEST, 0));
+        Instant until = Instant.now().plusSeconds(60);
+        String served;
+        do {
+            String id = client.submit(Submission.of(png).withSamples(1).withSteps(o.sampleSteps()));
+            served = client.awaitVideos(id, 1, Duration.ofMinutes(2)).get(0).getEncoderVersion();
+        } while (!newest.equals(served) && Instant.now().isBefore(until));
+        log.printf("[demo] the worker now serves encoder %s (newest published: %s)%n", served, newest);
+        return served;
     }
 
     private Thread start(String name, Runnable r) {

@@ -1,5 +1,6 @@
 package io.physmaster.launcher;
 
+import io.physmaster.model.ModelRuntime;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.physmaster.blob.BlobStore;
@@ -7,8 +8,8 @@ import io.physmaster.blob.BlobStores;
 import io.physmaster.client.ClientSettings;
 import io.physmaster.client.PhysMasterClient;
 import io.physmaster.client.Submission;
-import io.physmaster.dpo.DpoTrainer;
-import io.physmaster.dpo.DpoTrainerSettings;
+import io.physmaster.trainer.DpoTrainer;
+import io.physmaster.trainer.DpoTrainerSettings;
 import io.physmaster.schemas.EncoderVersion;
 import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceSource;
@@ -78,7 +79,7 @@ public final class EndToEndUpdateLatencyBenchmark {
         Path root = Path.of(System.getProperty("physmaster.root", "."));
         Path model = root.resolve("models/stage1.pmck");
         Path blobsDir = Files.createTempDirectory("bench-e2e-blobs");
-        io.physmaster.model.Runtime.device();
+        ModelRuntime.setUp();
         Map<String, Object> out = new LinkedHashMap<>();
         try (LocalStack stack = LocalStack.start(LocalStackConfig.ephemeral());
              PhysSerdes serdes = PhysSerdes.of(Map.of("schema.registry.url", stack.schemaRegistryUrl()));
@@ -89,8 +90,7 @@ public final class EndToEndUpdateLatencyBenchmark {
             env.put("PHYSMASTER_BLOB_STORE", blobsDir.toString());
             env.put("PHYSMASTER_MODEL", model.toString());
             StreamsSettings streamsSettings = StreamsSettings.DEFAULT;
-            ClientSettings cs = new ClientSettings(stack.bootstrapServers(), stack.schemaRegistryUrl(),
-                    blobsDir.toString(), Duration.ofSeconds(30));
+            ClientSettings cs = new ClientSettings(stack.connection(blobsDir), Duration.ofSeconds(30));
             try (GenerationWorker worker = new GenerationWorker(WorkerSettings.fromEnv(env).withMetricsPort(-1)
                          .withWorkerId("bench-worker"));
                  DpoTrainer trainer = new DpoTrainer(DpoTrainerSettings.fromEnv(env));

@@ -1,5 +1,6 @@
 package io.physmaster.stack;
 
+import io.physmaster.role.ConnectionSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +75,11 @@ public final class LocalStack implements AutoCloseable {
     public Map<String, Object> clientConfigs() {
         return registry == null ? Map.of("bootstrap.servers", bootstrapServers())
                 : Map.of("bootstrap.servers", bootstrapServers(), "schema.registry.url", schemaRegistryUrl());
+    }
+
+    /** Where this stack is, for roles and clients, with blobs stored under {@code blobStore}. */
+    public ConnectionSettings connection(Path blobStore) {
+        return new ConnectionSettings(bootstrapServers(), schemaRegistryUrl(), blobStore.toString(), Map.of());
     }
 
     public Path dataDir() {

@@ -12,8 +12,6 @@ import io.physmaster.client.PhysMasterClient;
 import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceSource;
 import io.physmaster.serde.AvroDeserializer;
-import io.physmaster.serde.RegistryClientConfig;
-import io.physmaster.serde.RestSchemaRegistryClient;
 import io.physmaster.sim.io.ClipFile;
 import io.physmaster.sim.io.VideoFiles;
 import io.physmaster.topics.Topics;
@@ -78,14 +76,13 @@ public final class AnnotatorServer implements AutoCloseable {
         }
         this.annotatorByToken = Map.copyOf(annotatorByToken);
         this.client = PhysMasterClient.connect(settings);
-        this.blobs = BlobStores.open(settings.blobStore(), System.getenv());
+        this.blobs = settings.connection().openBlobStore();
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-        this.videos = new AvroDeserializer<>(GeneratedVideo.class, new RestSchemaRegistryClient(
-                RegistryClientConfig.from(Map.of(RegistryClientConfig.URL, settings.schemaRegistryUrl()))));
+        this.videos = new AvroDeserializer<>(GeneratedVideo.class, settings.connection().registry());
         this.http = HttpServer.create(new InetSocketAddress(port), 0);
         http.createContext("/", this::route);
         this.follower = new Thread(this::follow, "annotator-videos");

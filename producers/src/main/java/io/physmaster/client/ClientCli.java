@@ -1,5 +1,6 @@
 package io.physmaster.client;
 
+import io.physmaster.role.ConnectionOptions;
 import io.physmaster.requests.InvalidRequestException;
 import io.physmaster.schemas.EncoderVersion;
 import io.physmaster.schemas.GeneratedVideo;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "physmaster-client", mixinStandardHelpOptions = true,
         description = "Submit generation requests, fetch videos, send preferences, manage encoder versions.",
         subcommands = {ClientCli.Submit.class, ClientCli.Videos.class, ClientCli.Prefer.class,
-                ClientCli.Versions.class, ClientCli.Scenes.class, io.physmaster.judge.JudgeMain.class})
+                ClientCli.Versions.class, ClientCli.Scenes.class})
 public final class ClientCli {
 
     /** Exit codes: 0 ok, 2 bad input (nothing published), 3 timed out, 1 anything else. */
@@ -34,18 +35,10 @@ public final class ClientCli {
     static final int TIMED_OUT = 3;
 
     static class Connection {
-        @Option(names = "--bootstrap-servers", description = "Kafka (default: $PHYSMASTER_BOOTSTRAP_SERVERS or localhost:9092)")
-        String bootstrap;
-        @Option(names = "--registry", description = "Schema registry URL (default: $PHYSMASTER_SCHEMA_REGISTRY_URL or http://localhost:8081/apis/ccompat/v7)")
-        String registry;
-        @Option(names = "--blob-store", description = "Blob store location (default: $PHYSMASTER_BLOB_STORE or run/blobs)")
-        String blobStore;
+        @CommandLine.Mixin ConnectionOptions options = new ConnectionOptions();
 
         ClientSettings settings() {
-            ClientSettings env = ClientSettings.fromEnv(System.getenv());
-            return new ClientSettings(bootstrap != null ? bootstrap : env.bootstrapServers(),
-                    registry != null ? registry : env.schemaRegistryUrl(),
-                    blobStore != null ? blobStore : env.blobStore(), env.requestTimeout());
+            return ClientSettings.of(options.settings());
         }
     }
 

@@ -1,34 +1,32 @@
 package io.physmaster.client;
 
+import io.physmaster.role.ConnectionSettings;
 import java.time.Duration;
 import java.util.Map;
 
 /**
- * Where the system is. Defaults match the local stack's defaults, so on one machine nothing needs setting.
+ * A client's settings: where the system is, and how long a publish may take.
  *
- * @param bootstrapServers  Kafka bootstrap servers (env PHYSMASTER_BOOTSTRAP_SERVERS, default localhost:9092)
- * @param schemaRegistryUrl Confluent-API registry base URL (env PHYSMASTER_SCHEMA_REGISTRY_URL,
- *                          default http://localhost:8081/apis/ccompat/v7)
- * @param blobStore         blob store location for first frames over the inline limit and for downloads
- *                          (env PHYSMASTER_BLOB_STORE, default ./run/blobs; s3://bucket for S3)
- * @param requestTimeout    how long a publish may take before it fails
+ * @param connection     Kafka, registry, and the blob store for first frames over the inline limit and downloads
+ * @param requestTimeout how long a publish may take before it fails
  */
-public record ClientSettings(String bootstrapServers, String schemaRegistryUrl, String blobStore,
-                             Duration requestTimeout) {
+public record ClientSettings(ConnectionSettings connection, Duration requestTimeout) {
 
-    public static final String DEFAULT_BOOTSTRAP = "localhost:9092";
-    public static final String DEFAULT_REGISTRY = "http://localhost:8081/apis/ccompat/v7";
-    public static final String DEFAULT_BLOBS = "run/blobs";
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     public static ClientSettings fromEnv(Map<String, String> env) {
-        return new ClientSettings(
-                env.getOrDefault("PHYSMASTER_BOOTSTRAP_SERVERS", DEFAULT_BOOTSTRAP),
-                env.getOrDefault("PHYSMASTER_SCHEMA_REGISTRY_URL", DEFAULT_REGISTRY),
-                env.getOrDefault("PHYSMASTER_BLOB_STORE", DEFAULT_BLOBS),
-                Duration.ofSeconds(30));
+        return new ClientSettings(ConnectionSettings.fromEnv(env), DEFAULT_TIMEOUT);
     }
 
-    public ClientSettings withBlobStore(String location) {
-        return new ClientSettings(bootstrapServers, schemaRegistryUrl, location, requestTimeout);
+    public static ClientSettings of(ConnectionSettings connection) {
+        return new ClientSettings(connection, DEFAULT_TIMEOUT);
+    }
+
+    public String bootstrapServers() {
+        return connection.bootstrapServers();
+    }
+
+    public String schemaRegistryUrl() {
+        return connection.schemaRegistryUrl();
     }
 }

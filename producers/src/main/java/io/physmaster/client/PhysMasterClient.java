@@ -14,8 +14,6 @@ import io.physmaster.schemas.PreferenceEvent;
 import io.physmaster.schemas.PreferenceSource;
 import io.physmaster.serde.AvroDeserializer;
 import io.physmaster.serde.AvroSerializer;
-import io.physmaster.serde.RestSchemaRegistryClient;
-import io.physmaster.serde.RegistryClientConfig;
 import io.physmaster.serde.SchemaRegistryClient;
 import io.physmaster.topics.Topics;
 import java.io.IOException;
@@ -62,8 +60,7 @@ public final class PhysMasterClient implements AutoCloseable {
 
     private PhysMasterClient(ClientSettings settings) throws IOException {
         this.settings = settings;
-        this.registry = new RestSchemaRegistryClient(
-                RegistryClientConfig.from(Map.of(RegistryClientConfig.URL, settings.schemaRegistryUrl())));
+        this.registry = settings.connection().registry();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -73,7 +70,7 @@ public final class PhysMasterClient implements AutoCloseable {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, settings.requestTimeout().toMillis());
         this.producer = new KafkaProducer<>(p, new StringSerializer(),
                 new AvroSerializer<>(registry, false, true, false));
-        this.blobs = BlobStores.open(settings.blobStore(), System.getenv());
+        this.blobs = settings.connection().openBlobStore();
     }
 
     public static PhysMasterClient connect(ClientSettings settings) throws IOException {

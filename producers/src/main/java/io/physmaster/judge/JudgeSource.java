@@ -7,8 +7,6 @@ import io.physmaster.client.PhysMasterClient;
 import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceSource;
 import io.physmaster.serde.AvroDeserializer;
-import io.physmaster.serde.RegistryClientConfig;
-import io.physmaster.serde.RestSchemaRegistryClient;
 import io.physmaster.sim.ClipSpec;
 import io.physmaster.sim.ProxyTask;
 import io.physmaster.sim.RenderedClip;
@@ -62,15 +60,14 @@ public final class JudgeSource implements Runnable, AutoCloseable {
     public JudgeSource(ClientSettings settings, String groupId, int samples, Duration quiet, double minMargin)
             throws IOException {
         this.client = PhysMasterClient.connect(settings);
-        this.blobs = BlobStores.open(settings.blobStore(), System.getenv());
+        this.blobs = settings.connection().openBlobStore();
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-        this.videos = new AvroDeserializer<>(GeneratedVideo.class, new RestSchemaRegistryClient(
-                RegistryClientConfig.from(Map.of(RegistryClientConfig.URL, settings.schemaRegistryUrl()))));
+        this.videos = new AvroDeserializer<>(GeneratedVideo.class, settings.connection().registry());
         this.judge = new PhysicsJudge(minMargin);
         this.samples = samples;
         this.quiet = quiet;

@@ -69,8 +69,7 @@ class AnnotatorPageIT {
                         .setRawUri(raw.toString()).setCreatedAt(Instant.now()).build())).get();
             }
         }
-        ClientSettings settings = new ClientSettings(stack.bootstrapServers(), stack.schemaRegistryUrl(),
-                dir.resolve("blobs").toString(), Duration.ofSeconds(20));
+        ClientSettings settings = new ClientSettings(stack.connection(dir.resolve("blobs")), Duration.ofSeconds(20));
         try (AnnotatorServer server = new AnnotatorServer(settings, Map.of("s3cret", "tester"), 0);
              HeadlessChromium chrome = new HeadlessChromium("http://127.0.0.1:" + server.port() + "/?token=s3cret")) {
             // Other tests in this JVM may have left pairs; skip until ours is shown.

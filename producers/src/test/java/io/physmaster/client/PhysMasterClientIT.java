@@ -53,8 +53,7 @@ class PhysMasterClientIT {
 
     ClientSettings settings() {
         LocalStack s = LocalStackExtension.stack();
-        return new ClientSettings(s.bootstrapServers(), s.schemaRegistryUrl(), dir.resolve("blobs").toString(),
-                Duration.ofSeconds(20));
+        return new ClientSettings(s.connection(dir.resolve("blobs")), Duration.ofSeconds(20));
     }
 
     static byte[] png(int w, int h, boolean noisy) throws Exception {

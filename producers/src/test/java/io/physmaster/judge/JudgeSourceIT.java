@@ -73,8 +73,7 @@ class JudgeSourceIT {
                         .setRawUri(raw.toString()).setCreatedAt(Instant.now()).build())).get();
             }
         }
-        ClientSettings settings = new ClientSettings(stack.bootstrapServers(), stack.schemaRegistryUrl(),
-                dir.resolve("blobs").toString(), Duration.ofSeconds(20));
+        ClientSettings settings = new ClientSettings(stack.connection(dir.resolve("blobs")), Duration.ofSeconds(20));
         try (JudgeSource judge = new JudgeSource(settings, "judge-it-" + UUID.randomUUID(), 2, Duration.ofSeconds(5),
                 0.01)) {
             Thread t = new Thread(judge, "judge");

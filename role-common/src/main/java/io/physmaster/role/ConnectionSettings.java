@@ -1,0 +1,116 @@
+package io.physmaster.role;
+
+import io.physmaster.blob.BlobStore;
+import io.physmaster.blob.BlobStores;
+import io.physmaster.serde.RegistryClientConfig;
+import io.physmaster.serde.RestSchemaRegistryClient;
+import io.physmaster.serde.SchemaRegistryClient;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * Where the system is, shared by every role and client: Kafka, the schema registry and the blob store. Each
+ * default is defined here once and matches the local stack's, so on one machine nothing needs setting.
+ * Every role's settings embed one of these and add their own knobs.
+ *
+ * @param bootstrapServers  Kafka bootstrap servers (PHYSMASTER_BOOTSTRAP_SERVERS)
+ * @param schemaRegistryUrl Confluent-API registry base URL (PHYSMASTER_SCHEMA_REGISTRY_URL); user info in it or
+ *                          in PHYSMASTER_SCHEMA_REGISTRY_USER_INFO authenticates
+ * @param blobStore         blob store location: a directory, file:/dir or s3://bucket[/prefix]
+ *                          (PHYSMASTER_BLOB_STORE)
+ * @param env               the environment the secrets come from (S3 credentials, registry user info); never
+ *                          printed
+ */
+public record ConnectionSettings(String bootstrapServers, String schemaRegistryUrl, String blobStore,
+                                 Map<String, String> env) {
+
+    public static final String DEFAULT_BOOTSTRAP = "localhost:9092";
+    public static final String DEFAULT_REGISTRY = "http://localhost:8081/apis/ccompat/v7";
+    public static final String DEFAULT_BLOBS = "run/blobs";
+
+    public static final String ENV_BOOTSTRAP = "PHYSMASTER_BOOTSTRAP_SERVERS";
+    public static final String ENV_REGISTRY = "PHYSMASTER_SCHEMA_REGISTRY_URL";
+    public static final String ENV_REGISTRY_USER_INFO = "PHYSMASTER_SCHEMA_REGISTRY_USER_INFO";
+    public static final String ENV_BLOBS = "PHYSMASTER_BLOB_STORE";
+
+    public ConnectionSettings {
+        require(bootstrapServers, "bootstrap servers");
+        require(schemaRegistryUrl, "schema registry URL");
+        require(blobStore, "blob store");
+        env = Map.copyOf(env);
+    }
+
+    public static ConnectionSettings fromEnv(Map<String, String> env) {
+        return new ConnectionSettings(env.getOrDefault(ENV_BOOTSTRAP, DEFAULT_BOOTSTRAP),
+                env.getOrDefault(ENV_REGISTRY, DEFAULT_REGISTRY), env.getOrDefault(ENV_BLOBS, DEFAULT_BLOBS), env);
+    }
+
+    /** The machine's environment. */
+    public static ConnectionSettings fromEnv() {
+        return fromEnv(System.getenv());
+    }
+
+    /** These settings with whichever of the given values is not null put in place. */
+    public ConnectionSettings with(String bootstrap, String registry, String blobs) {
+        return new ConnectionSettings(bootstrap != null ? bootstrap : bootstrapServers,
+                registry != null ? registry : schemaRegistryUrl, blobs != null ? blobs : blobStore, env);
+    }
+
+    public ConnectionSettings withBlobStore(String location) {
+        return with(null, null, location);
+    }
+
+    /** A registry client; the same config keys Confluent's serializers read. */
+    public SchemaRegistryClient registry() {
+        Map<String, Object> c = new HashMap<>();
+        c.put(RegistryClientConfig.URL, schemaRegistryUrl);
+        String userInfo = env.get(ENV_REGISTRY_USER_INFO);
+        if (userInfo != null) {
+            c.put(RegistryClientConfig.CREDENTIALS_SOURCE, "USER_INFO");
+            c.put(RegistryClientConfig.USER_INFO, userInfo);
+        }
+        return new RestSchemaRegistryClient(RegistryClientConfig.from(c));
+    }
+
+    public BlobStore openBlobStore() throws IOException {
+        return BlobStores.open(blobStore, env);
+    }
+
+    /** Consumer properties every role starts from: manual commits, committed reads only. Null group: none. */
+    public Properties consumer(String groupId) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        if (groupId != null) {
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        }
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return p;
+    }
+
+    /** Producer properties every role starts from: every in-sync replica acknowledges, no duplicates on retry. */
+    public Properties producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        return p;
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectionSettings[bootstrapServers=" + bootstrapServers + ", schemaRegistryUrl="
+                + schemaRegistryUrl.replaceAll("//[^@/]*@", "//***@") + ", blobStore=" + blobStore + "]";
+    }
+
+    private static void require(String value, String what) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(what + " must not be empty");
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.physmaster.role;
+
+import io.physmaster.schemas.EncoderVersion;
+import io.physmaster.serde.AvroDeserializer;
+import io.physmaster.serde.SchemaRegistryClient;
+import io.physmaster.topics.Topics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the compacted encoder-versions topic from the beginning, without a consumer group: every worker
+ * sees every version. The record with the highest offset is the one to serve; republishing an old version
+ * makes it current again (rollback).
+ */
+public final class EncoderVersionFeed implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EncoderVersionFeed.class);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final AvroDeserializer<EncoderVersion> deserializer;
+    private final Map<String, EncoderVersion> known = new ConcurrentHashMap<>();
+    private final AtomicReference<EncoderVersion> current = new AtomicReference<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public EncoderVersionFeed(String bootstrapServers, SchemaRegistryClient registry) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        this.deserializer = new AvroDeserializer<>(EncoderVersion.class, registry);
+        TopicPartition tp = new TopicPartition(Topics.ENCODER_VERSIONS.name(), 0);
+        consumer.assign(List.of(tp));
+        consumer.seekToBeginning(List.of(tp));
+        this.thread = new Thread(this::follow, "encoder-versions");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void follow() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (r.value() == null) {
+                        continue; // tombstone: a deleted version
+                    }
+                    try {
+                        EncoderVersion v = deserializer.deserialize(r.topic(), r.value());
+                        known.put(v.getVersion(), v);
+                        current.set(v);
+                        log.info("event=encoder_version_seen version={} offset={} checkpoint={}", v.getVersion(),
+                                r.offset(), v.getCheckpointUri());
+                    } catch (SerializationException e) {
+                        log.warn("event=encoder_version_unreadable offset={} reason=\"{}\"", r.offset(), e.getMessage());
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    /** The version to serve now, or null if none was ever published. */
+    public EncoderVersion current() {
+        return current.get();
+    }
+
+    public EncoderVersion get(String version) {
+        return known.get(version);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
