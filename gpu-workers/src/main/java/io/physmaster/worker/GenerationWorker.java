@@ -18,7 +18,7 @@ import io.physmaster.serde.AvroDeserializer;
 import io.physmaster.serde.AvroSerializer;
 import io.physmaster.serde.SchemaRegistryClient;
 import io.physmaster.role.ConnectionSettings;
-import io.physmaster.role.EncoderVersionFeed;
+import io.physmaster.encoder.EncoderVersionFeed;
 import io.physmaster.role.Roles;
 import io.physmaster.topics.DeadLetters;
 import io.physmaster.topics.Topics;

@@ -52,7 +52,7 @@ public final class DpoSteps {
     }
 
     /** Pixels in [0, 1] to the model's [-1, 1]: {@code dst[to..] = 2 * src[from..] - 1} for {@code length} values. */
-    static void toModelRange(float[] src, int from, float[] dst, int to, int length) {
+    public static void toModelRange(float[] src, int from, float[] dst, int to, int length) {
         for (int k = 0; k < length; k++) {
             dst[to + k] = src[from + k] * 2 - 1;
         }

@@ -61,10 +61,6 @@ public final class Linear extends ModelBlock {
         loraB.initialize(manager, DataType.FLOAT32);
     }
 
-    public boolean hasLora() {
-        return loraA != null;
-    }
-
     public Parameter loraA() {
         return loraA;
     }

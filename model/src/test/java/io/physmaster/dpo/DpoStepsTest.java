@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Stage II/III mechanics on a tiny model: which parameters move, and LoRA adapters saved apart and merged. */
 class DpoStepsTest {
 
-    static final ModelConfig TINY = FlowDpoTest.TINY;
+    static final ModelConfig TINY = DpoFixtures.TINY;
 
     @TempDir
     Path dir;
@@ -38,33 +38,12 @@ class DpoStepsTest {
         ModelRuntime.setUp();
     }
 
-    /** A model whose adaLN-zero gates are open, saved, so policy and reference start equal. */
     static Path saved(Path dir, NDManager m) throws Exception {
-        PhysMasterModel net = Models.create(TINY, m);
-        for (var p : net.getParameters()) {
-            if (p.getKey().contains("ada") || p.getKey().contains("final")) {
-                p.getValue().getArray().addi(0.05f);
-            }
-        }
-        Path file = dir.resolve("base.pmck");
-        Checkpoint.save(file, "model", TINY, net, 0, Map.of(), Map.of());
-        return file;
+        return DpoFixtures.saved(dir, m);
     }
 
     static List<DpoSteps.Pair> pairs(int n) {
-        Random r = new Random(5);
-        int plane = 3 * 16 * 16;
-        List<DpoSteps.Pair> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            float[] w = new float[TINY.frames() * plane];
-            float[] l = new float[TINY.frames() * plane];
-            for (int k = 0; k < w.length; k++) {
-                w[k] = r.nextFloat();
-                l[k] = r.nextFloat();
-            }
-            out.add(new DpoSteps.Pair(java.util.Arrays.copyOf(w, plane), w, l));
-        }
-        return out;
+        return DpoFixtures.pairs(n);
     }
 
     static Map<String, float[]> snapshot(PhysMasterModel net) {

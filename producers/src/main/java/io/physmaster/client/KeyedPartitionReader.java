@@ -98,12 +98,6 @@ final class KeyedPartitionReader implements AutoCloseable {
         return false;
     }
 
-    /** Whether every assigned partition has been read to its current end. */
-    boolean atEnd() {
-        var ends = consumer.endOffsets(consumer.assignment());
-        return ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
-    }
-
     @Override
     public void close() {
         consumer.close(Duration.ofSeconds(5));

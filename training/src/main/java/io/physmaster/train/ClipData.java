@@ -101,14 +101,4 @@ public final class ClipData {
         }
         return out;
     }
-
-    /** Video i in [0, 1]. */
-    public float[] video01(int i) {
-        byte[] v = videos[i];
-        float[] out = new float[v.length];
-        for (int k = 0; k < v.length; k++) {
-            out[k] = (v[k] & 0xff) / 255f;
-        }
-        return out;
-    }
 }

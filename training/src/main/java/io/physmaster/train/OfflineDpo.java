@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import io.physmaster.dpo.DpoSteps;
 import io.physmaster.dpo.HeadDpo;
-import io.physmaster.dpo.PreferencePairs;
+import io.physmaster.train.PreferencePairs;
 import io.physmaster.model.Checkpoint;
 import io.physmaster.model.LoraAdapters;
 import io.physmaster.model.Models;

@@ -98,7 +98,7 @@ public final class TrainCli {
         public Integer call() throws Exception {
             ModelRuntime.setUp();
             try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
-                var manifest = io.physmaster.dpo.PreferencePairs.generate(model,
+                var manifest = io.physmaster.train.PreferencePairs.generate(model,
                         io.physmaster.model.Models.load(model, m), scenes, samples, steps, margin, out, m, System.out);
                 System.out.printf("%d pairs from %d scenes -> %s%n", manifest.pairs().size(), scenes, out);
             }

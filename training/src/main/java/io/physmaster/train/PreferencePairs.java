@@ -1,8 +1,9 @@
-package io.physmaster.dpo;
+package io.physmaster.train;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.physmaster.dpo.DpoSteps;
 import io.physmaster.model.Checkpoint;
 import io.physmaster.model.PhysMasterModel;
 import io.physmaster.sample.EulerSampler;

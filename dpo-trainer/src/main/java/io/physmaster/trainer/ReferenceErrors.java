@@ -1,5 +1,7 @@
-package io.physmaster.dpo;
+package io.physmaster.trainer;
 
+import io.physmaster.dpo.FlowDpo;
+import io.physmaster.dpo.DpoSteps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;

@@ -1,5 +1,8 @@
-package io.physmaster.dpo;
+package io.physmaster.trainer;
 
+import io.physmaster.dpo.HeadDpo;
+import io.physmaster.dpo.DpoFixtures;
+import io.physmaster.dpo.DpoSteps;
 import io.physmaster.model.ModelRuntime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -37,7 +40,7 @@ class ReferenceErrorsTest {
      */
     private static List<DpoSteps.Pair> pairs(int n) {
         List<DpoSteps.Pair> out = new ArrayList<>();
-        for (DpoSteps.Pair p : DpoStepsTest.pairs(n)) {
+        for (DpoSteps.Pair p : DpoFixtures.pairs(n)) {
             float[] w = quantized(p.preferred());
             float[] l = quantized(p.rejected());
             System.arraycopy(w, 0, l, 0, p.first().length);
@@ -56,14 +59,14 @@ class ReferenceErrorsTest {
 
     /** A tiny model whose weights are all perturbed: c_phys then moves the velocity visibly. */
     private Path conditioned(NDManager m) throws Exception {
-        PhysMasterModel net = Models.create(DpoStepsTest.TINY, m);
+        PhysMasterModel net = Models.create(DpoFixtures.TINY, m);
         java.util.Random r = new java.util.Random(7);
         for (var p : net.getParameters()) {
             NDArray w = p.getValue().getArray();
             w.addi(noise(m, r, w, 0.05f));
         }
         Path file = dir.resolve("conditioned.pmck");
-        Checkpoint.save(file, "model", DpoStepsTest.TINY, net, 0, java.util.Map.of(), java.util.Map.of());
+        Checkpoint.save(file, "model", DpoFixtures.TINY, net, 0, java.util.Map.of(), java.util.Map.of());
         return file;
     }
 
@@ -95,7 +98,7 @@ class ReferenceErrorsTest {
             java.util.Random r = new java.util.Random(11);
             HeadDpo.parameters(policy).forEach(p -> p.getArray().addi(noise(m, r, p.getArray(), 0.3f)));
             LocalBlobStore blobs = new LocalBlobStore(dir.resolve("blobs"));
-            ReferenceErrors errors = new ReferenceErrors(16, DpoStepsTest.TINY.frames());
+            ReferenceErrors errors = new ReferenceErrors(16, DpoFixtures.TINY.frames());
             List<DpoSteps.Pair> seeded = new ArrayList<>();
             List<String[]> uris = new ArrayList<>();
             int i = 0;
@@ -140,9 +143,9 @@ class ReferenceErrorsTest {
     @Test
     void keepsTheNewestVideosAndDropsUnreadableOnes() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            PhysMasterModel reference = Models.load(DpoStepsTest.saved(dir, m), m);
+            PhysMasterModel reference = Models.load(DpoFixtures.saved(dir, m), m);
             LocalBlobStore blobs = new LocalBlobStore(dir.resolve("blobs"));
-            ReferenceErrors errors = new ReferenceErrors(3, DpoStepsTest.TINY.frames());
+            ReferenceErrors errors = new ReferenceErrors(3, DpoFixtures.TINY.frames());
             List<DpoSteps.Pair> ps = pairs(2);
             errors.add("a", put(blobs, "a", ps.get(0).preferred()).toString());
             errors.add("b", dir.resolve("missing.pmv").toUri().toString());
@@ -166,8 +169,8 @@ class ReferenceErrorsTest {
     }
 
     private static java.net.URI put(LocalBlobStore blobs, String name, float[] video) throws Exception {
-        int s = DpoStepsTest.TINY.size();
-        return blobs.put("v/" + name + ".pmv", ClipFile.encode(new ClipFile.Contents(name, DpoStepsTest.TINY.frames(),
+        int s = DpoFixtures.TINY.size();
+        return blobs.put("v/" + name + ".pmv", ClipFile.encode(new ClipFile.Contents(name, DpoFixtures.TINY.frames(),
                 s, s, 10, video, null, null)), "application/octet-stream");
     }
 }

@@ -1,4 +1,4 @@
-package io.physmaster.role;
+package io.physmaster.encoder;
 
 import io.physmaster.schemas.EncoderVersion;
 import io.physmaster.serde.AvroDeserializer;
