@@ -9,50 +9,87 @@ import io.physmaster.sim.RenderedClip;
 import io.physmaster.sim.Split;
 import io.physmaster.sim.judge.PhysicsJudge;
 import io.physmaster.sim.metrics.MetricScores;
+import io.physmaster.sim.metrics.PairedBootstrap;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decides on held-out scenes whether a candidate encoder is better than the current one: both generate one
- * video per scene with the same seeds, the physics judge scores them against the simulator (L2 + CD +
- * (1 - IoU)/4, lower is better), and the candidate passes if its mean score is at most current * (1 + tolerance).
+ * Decides on held-out scenes whether a candidate encoder may replace the one in service. Every model generates
+ * one video per scene with the same seeds and the physics judge scores each against the simulator (lower is
+ * better), so scores pair up scene by scene. The candidate passes when
+ * <ul>
+ *   <li>its mean score is below the version in service's (a no-op does not pass), and</li>
+ *   <li>it is not worse than the version in service beyond noise (paired bootstrap, 95 %), and</li>
+ *   <li>it is not worse than the anchor (the base model) beyond noise, so that changes each within noise cannot
+ *       add up to a drift away from where the loop started.</li>
+ * </ul>
+ * A tolerance relaxes all three by that relative change (0 by default).
+ * The gate's scenes are its own: seen-test scenes from {@link #FIRST_SCENE} on, disjoint from the reports'.
  */
 public final class Gate {
 
+    /** First seen-test scene of the gate; reports and benchmarks use scenes below 200,000. */
+    public static final long FIRST_SCENE = 300_000;
+
+    /** One model's judge scores on the gate's scenes, with their mean metrics. */
+    public record Scores(double[] perScene, MetricScores mean) {
+        double meanScore() {
+            double s = 0;
+            for (double v : perScene) {
+                s += v;
+            }
+            return s / perScene.length;
+        }
+    }
+
     /** The verdict and the figures behind it. */
-    public record Verdict(boolean pass, double candidateScore, double currentScore, MetricScores candidate,
-                          MetricScores current, String reason) {
+    public record Verdict(boolean pass, Scores candidate, PairedBootstrap.Interval vsService,
+                          PairedBootstrap.Interval vsAnchor, String reason) {
     }
 
     private final List<RenderedClip> scenes = new ArrayList<>();
-    private final double tolerance;
     private final int steps;
+    private final double tolerance;
 
-    public Gate(int sceneCount, double tolerance, int steps) {
-        for (int i = 0; i < sceneCount; i++) {
-            // Held out: seen-test scenes from the far end of the index range, never used for preferences here.
-            scenes.add(ProxyTask.render(ProxyTask.scene(Split.SEEN_TEST, 100_000 + i), ClipSpec.MODEL));
+    /** The gate: {@code count} scenes from {@link #FIRST_SCENE}. */
+    public Gate(int count, int steps, double tolerance) {
+        this(FIRST_SCENE, count, steps, tolerance);
+    }
+
+    /** Scores only (an evaluation): {@code count} seen-test scenes from {@code first}. */
+    public Gate(long first, int count, int steps) {
+        this(first, count, steps, 0);
+    }
+
+    private Gate(long first, int count, int steps, double tolerance) {
+        if (count < 2) {
+            throw new IllegalArgumentException("a paired comparison needs at least 2 scenes, got " + count);
         }
-        this.tolerance = tolerance;
+        for (int i = 0; i < count; i++) {
+            scenes.add(ProxyTask.render(ProxyTask.scene(Split.SEEN_TEST, first + i), ClipSpec.MODEL));
+        }
         this.steps = steps;
+        this.tolerance = tolerance;
     }
 
-    /** The verdict from the two scores (the current version's score does not change: same scenes, seeds). */
-    public Verdict decide(MetricScores candidate, MetricScores current) {
-        double cs = PhysicsJudge.score(candidate);
-        double rs = PhysicsJudge.score(current);
-        boolean pass = cs <= rs * (1 + tolerance);
-        String reason = String.format("candidate score %.4f vs current %.4f (tolerance %.0f%%)", cs, rs, tolerance * 100);
-        return new Verdict(pass, cs, rs, candidate, current, reason);
+    public Verdict decide(Scores candidate, Scores inService, Scores anchor) {
+        PairedBootstrap.Interval vsService = PairedBootstrap.relativeChange(inService.perScene(), candidate.perScene(), 1);
+        PairedBootstrap.Interval vsAnchor = PairedBootstrap.relativeChange(anchor.perScene(), candidate.perScene(), 2);
+        boolean pass = vsService.change() < tolerance && vsService.low() <= tolerance && vsAnchor.low() <= tolerance;
+        String reason = String.format(java.util.Locale.ROOT,
+                "judge score %.4f vs %.4f in service: %s; vs anchor: %s (%d scenes)", candidate.meanScore(),
+                inService.meanScore(), vsService, vsAnchor, scenes.size());
+        return new Verdict(pass, candidate, vsService, vsAnchor, reason);
     }
 
-    /** The mean scores over the gate's scenes. */
-    public MetricScores score(PhysMasterModel model, NDManager manager) {
-        return MetricScores.mean(scores(model, manager));
+    /** The model's judge scores on the gate's scenes. */
+    public Scores score(PhysMasterModel model, NDManager manager) {
+        List<MetricScores> metrics = metrics(model, manager);
+        return new Scores(metrics.stream().mapToDouble(PhysicsJudge::score).toArray(), MetricScores.mean(metrics));
     }
 
-    /** Each scene's scores, in scene order (so two models' lists pair up scene by scene). */
-    public List<MetricScores> scores(PhysMasterModel model, NDManager manager) {
+    /** Each scene's metrics, in scene order (so two models' lists pair up scene by scene). */
+    public List<MetricScores> metrics(PhysMasterModel model, NDManager manager) {
         EulerSampler sampler = new EulerSampler(model, manager);
         float[][] firsts = new float[scenes.size()][];
         long[] seeds = new long[scenes.size()];
@@ -67,5 +104,9 @@ public final class Gate {
             all.add(judge.metrics(scenes.get(i), videos[i]));
         }
         return all;
+    }
+
+    public int scenes() {
+        return scenes.size();
     }
 }

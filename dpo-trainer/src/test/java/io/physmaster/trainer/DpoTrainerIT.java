@@ -91,8 +91,8 @@ class DpoTrainerIT {
                 .setWindowStart(Instant.now()).setWindowEnd(Instant.now()).setPairs(pairs).setEventsSeen(3).build();
         AvroSerializer<SpecificRecord> ser = new AvroSerializer<>();
         ser.configure(new HashMap<>(stack.clientConfigs()), false);
-        DpoTrainerSettings settings = new DpoTrainerSettings(stack.connection(dir.resolve("blobs")), model, "stage1", 3, 2000f, 1e-3f, 2, 100.0, 2,
-                DpoTrainerSettings.DEFAULT_REFERENCE_VIDEOS);
+        DpoTrainerSettings settings = new DpoTrainerSettings(stack.connection(dir.resolve("blobs")), model, "stage1", 3, 2000f, 1e-3f, 2, 100, 64,
+                0, 2, 100.0, 2, DpoTrainerSettings.DEFAULT_REFERENCE_VIDEOS);
         ClientSettings cs = new ClientSettings(stack.connection(dir.resolve("blobs")), Duration.ofSeconds(20));
         try (DpoTrainer trainer = new DpoTrainer(settings); PhysMasterClient client = PhysMasterClient.connect(cs);
              KafkaProducer<String, SpecificRecord> p = new KafkaProducer<>(Map.of("bootstrap.servers",

@@ -36,6 +36,7 @@ public final class EncoderVersionFeed implements AutoCloseable {
     private final AtomicReference<EncoderVersion> current = new AtomicReference<>();
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile boolean caughtUp;
 
     public EncoderVersionFeed(String bootstrapServers, SchemaRegistryClient registry) {
         Properties p = new Properties();
@@ -54,7 +55,17 @@ public final class EncoderVersionFeed implements AutoCloseable {
 
     private void follow() {
         try {
+            TopicPartition tp = new TopicPartition(Topics.ENCODER_VERSIONS.name(), 0);
+            long end = -1;
             while (running) {
+                if (!caughtUp) {
+                    try {
+                        end = end < 0 ? consumer.endOffsets(List.of(tp)).get(tp) : end;
+                        caughtUp = consumer.position(tp) >= end;
+                    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                        log.warn("event=encoder_versions_unreachable reason=\"{}\"", e.getMessage());
+                    }
+                }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     if (r.value() == null) {
                         continue; // tombstone: a deleted version
@@ -75,6 +86,11 @@ public final class EncoderVersionFeed implements AutoCloseable {
         } finally {
             consumer.close(Duration.ofSeconds(2));
         }
+    }
+
+    /** Whether every version published before this follower started has been read. */
+    public boolean caughtUp() {
+        return caughtUp;
     }
 
     /** The version to serve now, or null if none was ever published. */

@@ -2,7 +2,7 @@ package io.physmaster.worker;
 
 import ai.djl.ndarray.NDManager;
 import io.physmaster.blob.BlobStore;
-import io.physmaster.encoder.EncoderHeads;
+import io.physmaster.encoder.ServedEncoder;
 import io.physmaster.model.ModelRuntime;
 import io.physmaster.model.Models;
 import io.physmaster.model.PhysMasterModel;
@@ -72,7 +72,7 @@ public final class GenerationWorker implements Roles.Role {
     private final PhysMasterModel model;
     private final EulerSampler sampler;
     /** The physical head being served; null when the model has no PhysEncoder. */
-    private final EncoderHeads heads;
+    private final ServedEncoder encoder;
     private final RequestDecoder decoder;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, SpecificRecord> producer;
@@ -92,8 +92,8 @@ public final class GenerationWorker implements Roles.Role {
         this.manager = NDManager.newBaseManager();
         this.model = Models.load(settings.model(), manager);
         this.sampler = new EulerSampler(model, manager);
-        this.heads = model.encoder() == null ? null
-                : new EncoderHeads(model, settings.baseEncoderVersion(), blobs, manager);
+        this.encoder = model.encoder() == null ? null
+                : new ServedEncoder(model, settings.baseEncoderVersion(), blobs, manager);
         this.decoder = new RequestDecoder(RequestLimits.DEFAULT, blobs, model.config().frames(), model.config().size());
 
         Properties c = connection.consumer(settings.groupId());
@@ -270,12 +270,12 @@ public final class GenerationWorker implements Roles.Role {
 
     /** Makes the physical head the given version's; false (and the old head kept) if it cannot. */
     private boolean serve(String version) {
-        if (heads == null || version.equals(heads.current())) {
+        if (encoder == null || version.equals(encoder.current())) {
             return true;
         }
-        String from = heads.current();
+        String from = encoder.current();
         try {
-            heads.use(version.equals(settings.baseEncoderVersion()) ? null : versions.get(version));
+            encoder.use(version.equals(settings.baseEncoderVersion()) ? null : versions.get(version));
             log.info("event=encoder_swapped from={} to={}", from, version);
             metrics.encoderSwaps.incrementAndGet();
             return true;
@@ -427,7 +427,7 @@ public final class GenerationWorker implements Roles.Role {
 
     /** The encoder version currently loaded ("none" for a model without a PhysEncoder). */
     public String servedVersion() {
-        return heads == null ? "none" : heads.current();
+        return encoder == null ? "none" : encoder.current();
     }
 
     public WorkerMetrics metrics() {

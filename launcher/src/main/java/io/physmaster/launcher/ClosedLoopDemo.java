@@ -52,8 +52,16 @@ public final class ClosedLoopDemo implements AutoCloseable {
     /** What to run. */
     public record Options(Path out, Path model, int kafkaPort, int registryPort, int annotatorPort, int versions,
                           Duration timeLimit, int scenesPerRound, int samples, int dpoSteps, float beta,
-                          float learningRate, int gateScenes, double gateTolerance, Duration window, int evalScenes,
-                          int sampleSteps) {
+                          float learningRate, int loraRank, int consolidateSteps, int gateScenes,
+                          double gateTolerance, Duration window, int evalScenes, int sampleSteps) {
+
+        /** The trainer's settings: the defaults with the demo's knobs put in place. */
+        DpoTrainerSettings trainer(ConnectionSettings connection) {
+            DpoTrainerSettings d = DpoTrainerSettings.defaults(connection);
+            return new DpoTrainerSettings(connection, model, d.baseVersion(), dpoSteps, beta, learningRate, loraRank,
+                    d.lrHorizon(), d.replayCapacity(), consolidateSteps, gateScenes, gateTolerance, sampleSteps,
+                    d.referenceVideos());
+        }
     }
 
     private final List<AutoCloseable> running = new ArrayList<>();
@@ -136,9 +144,7 @@ public final class ClosedLoopDemo implements AutoCloseable {
         running.add(() -> streams.close(Duration.ofSeconds(10))); // bounded: after Ctrl-C the broker may be gone already
         JudgeSource judge = new JudgeSource(cs, "demo-judge", o.samples(), Duration.ofSeconds(5), 0.01);
         start("judge", judge);
-        DpoTrainer trainer = new DpoTrainer(new DpoTrainerSettings(connection, o.model(), "stage1", o.dpoSteps(),
-                o.beta(), o.learningRate(), o.gateScenes(), o.gateTolerance(), o.sampleSteps(),
-                DpoTrainerSettings.DEFAULT_REFERENCE_VIDEOS));
+        DpoTrainer trainer = new DpoTrainer(o.trainer(connection));
         Thread trainerThread = start("trainer", trainer);
         AnnotatorServer annotator = new AnnotatorServer(cs, Map.of("demo", "demo"), o.annotatorPort());
         running.add(annotator);

@@ -20,11 +20,25 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--time-limit", defaultValue = "PT12M") Duration timeLimit;
     @Option(names = "--scenes-per-round", defaultValue = "8") int scenesPerRound;
     @Option(names = "--samples", defaultValue = "2") int samples;
-    @Option(names = "--dpo-steps", defaultValue = "20") int dpoSteps;
-    @Option(names = "--beta", defaultValue = "2000") float beta;
-    @Option(names = "--lr", defaultValue = "1e-4") float lr;
-    @Option(names = "--gate-scenes", defaultValue = "8") int gateScenes;
-    @Option(names = "--gate-tolerance", defaultValue = "0.02") double gateTolerance;
+    @Option(names = "--dpo-steps", defaultValue = "0",
+            description = "Flow-DPO steps per window; 0 = one pass over its pairs (default: ${DEFAULT-VALUE})")
+    int dpoSteps;
+    @Option(names = "--beta", defaultValue = "2000", description = "Flow-DPO beta (default: ${DEFAULT-VALUE})")
+    float beta;
+    @Option(names = "--lr", defaultValue = "3e-4", description = "Peak learning rate (default: ${DEFAULT-VALUE})")
+    float lr;
+    @Option(names = "--lora-rank", defaultValue = "8",
+            description = "Rank of the DiT LoRA adapters trained with the head; 0 = head only (default: ${DEFAULT-VALUE})")
+    int loraRank;
+    @Option(names = "--consolidate-steps", defaultValue = "32", description = "Background steps over the replay "
+            + "buffer between two gated candidates; 0 = off (default: ${DEFAULT-VALUE})")
+    int consolidateSteps;
+    @Option(names = "--gate-scenes", defaultValue = "24", description = "Held-out scenes of the gate (default: "
+            + "${DEFAULT-VALUE})")
+    int gateScenes;
+    @Option(names = "--gate-tolerance", defaultValue = "0", description = "Relative judge-score change the gate "
+            + "lets through (default: ${DEFAULT-VALUE})")
+    double gateTolerance;
     @Option(names = "--window", defaultValue = "PT20S") Duration window;
     @Option(names = "--eval-scenes", defaultValue = "32") int evalScenes;
     @Option(names = "--steps", defaultValue = "8", description = "Sampler steps") int steps;
@@ -42,7 +56,8 @@ public final class DemoMain implements Callable<Integer> {
             done.countDown();
         }, "demo-shutdown"));
         ClosedLoopDemo.Result r = demo.run(new ClosedLoopDemo.Options(out, model, kafkaPort, registryPort, annotatorPort,
-                versions, timeLimit, scenesPerRound, samples, dpoSteps, beta, lr, gateScenes, gateTolerance, window,
+                versions, timeLimit, scenesPerRound, samples, dpoSteps, beta, lr, loraRank, consolidateSteps, gateScenes,
+                gateTolerance, window,
                 evalScenes, steps), System.out);
         System.out.println("[demo] report: " + r.report() + "  plot: " + r.plot());
         if (keep) {

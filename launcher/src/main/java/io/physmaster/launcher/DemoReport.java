@@ -2,7 +2,7 @@ package io.physmaster.launcher;
 
 import ai.djl.ndarray.NDManager;
 import io.physmaster.blob.BlobStore;
-import io.physmaster.encoder.EncoderHeads;
+import io.physmaster.encoder.ServedEncoder;
 import io.physmaster.schemas.EncoderVersion;
 import io.physmaster.sim.judge.PhysicsJudge;
 import io.physmaster.sim.metrics.MetricScores;
@@ -26,14 +26,17 @@ final class DemoReport {
     record Row(String version, MetricScores mean, PairedBootstrap.Interval change) {
     }
 
+    /** The report's seen-test scenes start here: apart from the gate's ({@link Gate#FIRST_SCENE}). */
+    static final long REPORT_SCENES = 100_000;
+
     private final List<Row> rows = new ArrayList<>();
 
     static DemoReport evaluate(Path model, String baseVersion, List<EncoderVersion> versions, BlobStore blobs,
                                int scenes, int steps) throws IOException {
         DemoReport report = new DemoReport();
-        Gate eval = new Gate(scenes, 0, steps);
+        Gate eval = new Gate(REPORT_SCENES, scenes, steps);
         try (NDManager m = NDManager.newBaseManager()) {
-            List<MetricScores> baseScores = eval.scores(EncoderHeads.load(model, null, baseVersion, blobs, m), m);
+            List<MetricScores> baseScores = eval.metrics(ServedEncoder.load(model, null, baseVersion, blobs, m), m);
             double[] base = judgeScores(baseScores);
             report.rows.add(new Row(baseVersion, MetricScores.mean(baseScores), null));
             for (EncoderVersion v : versions) {
@@ -42,7 +45,7 @@ final class DemoReport {
                 }
                 List<MetricScores> s;
                 try (NDManager vm = m.newSubManager()) {
-                    s = eval.scores(EncoderHeads.load(model, v, baseVersion, blobs, vm), vm);
+                    s = eval.metrics(ServedEncoder.load(model, v, baseVersion, blobs, vm), vm);
                 }
                 report.rows.add(new Row(v.getVersion(), MetricScores.mean(s),
                         PairedBootstrap.relativeChange(base, judgeScores(s), 1)));

@@ -43,7 +43,7 @@ class ClosedLoopDemoIT {
         }
         try (ClosedLoopDemo demo = new ClosedLoopDemo()) {
             ClosedLoopDemo.Result r = demo.run(new ClosedLoopDemo.Options(dir.resolve("out"), model, 0, 0, 0, 1,
-                    Duration.ofMinutes(4), 4, 2, 2, 2000f, 1e-3f, 2, 100.0, Duration.ofSeconds(3), 2, 2), System.out);
+                    Duration.ofMinutes(4), 4, 2, 2, 2000f, 1e-3f, 2, 0, 2, 100.0, Duration.ofSeconds(3), 2, 2), System.out);
             assertTrue(r.points().size() >= 2, "stage1 plus at least one published version: " + r.points());
             // Preference events in, batches out, a version trained, and the worker serving it.
             assertEquals(r.points().get(r.points().size() - 1).version(), r.servedVersion(),

@@ -106,6 +106,21 @@ public final class DpoSteps {
      */
     public static Result train(PhysMasterModel policy, PhysMasterModel reference, List<Parameter> trainable,
                                List<Pair> pairs, Config c, NDManager manager, Consumer<Figures> progress) {
+        return train(policy, reference, trainable, pairs, c, adam(Tracker.fixed(c.learningRate())), manager, progress);
+    }
+
+    /** Adam with gradients clipped to norm 1, at the tracker's learning rate. */
+    public static Optimizer adam(Tracker learningRate) {
+        return Optimizer.adam().optLearningRateTracker(learningRate).optClipGrad(1f).build();
+    }
+
+    /**
+     * The same with the caller's optimizer, whose state (moments, step count, learning-rate schedule) carries
+     * over from call to call; {@code c.learningRate()} is then the optimizer's business, not read here.
+     */
+    public static Result train(PhysMasterModel policy, PhysMasterModel reference, List<Parameter> trainable,
+                               List<Pair> pairs, Config c, Optimizer adam, NDManager manager,
+                               Consumer<Figures> progress) {
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("no preference pairs to train on");
         }
@@ -114,8 +129,6 @@ public final class DpoSteps {
         for (Parameter p : trainable) {
             p.freeze(false);
         }
-        Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(c.learningRate())).optClipGrad(1f)
-                .build();
         Random rnd = new Random(c.seed());
         PairOrder order = new PairOrder(pairs.size(), rnd);
         Totals totals = new Totals();

@@ -1,0 +1,66 @@
+package io.physmaster.trainer;
+
+import io.physmaster.blob.BlobStore;
+import io.physmaster.blob.Sha256;
+import io.physmaster.schemas.EncoderVersion;
+import io.physmaster.topics.Topics;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Stores a candidate's checkpoints (content-addressed: a key never points at other bytes) and publishes it as
+ * the next EncoderVersion, waiting for the broker's acknowledgement before the trainer commits anything.
+ */
+final class VersionPublisher {
+
+    private static final Pattern ORDINAL = Pattern.compile("online-(\\d+)-.*");
+
+    private final BlobStore blobs;
+    private final KafkaProducer<String, SpecificRecord> producer;
+    private final String baseVersion;
+
+    VersionPublisher(BlobStore blobs, KafkaProducer<String, SpecificRecord> producer, String baseVersion) {
+        this.blobs = blobs;
+        this.producer = producer;
+        this.baseVersion = baseVersion;
+    }
+
+    /** The id of the version after {@code current}: online-0001-..., online-0002-... (the tag tells them apart). */
+    static String nextId(EncoderVersion current, String tag) {
+        int ordinal = 0;
+        if (current != null) {
+            Matcher m = ORDINAL.matcher(current.getVersion());
+            ordinal = m.matches() ? Integer.parseInt(m.group(1)) : 0;
+        }
+        return String.format("online-%04d-%s", ordinal + 1, tag);
+    }
+
+    EncoderVersion publish(EncoderVersion current, String tag, OnlineLearner.Checkpoints ckpt, List<String> batchIds,
+                           Map<String, Double> training, Map<String, Double> evaluation) throws Exception {
+        String version = nextId(current, tag);
+        EncoderVersion.Builder v = EncoderVersion.newBuilder().setVersion(version)
+                .setParent(current == null ? baseVersion : current.getVersion())
+                .setCheckpointUri(store(version, "head", ckpt.head()).toString()).setSha256(Sha256.hex(ckpt.head()))
+                .setTrainingFigures(training).setEvaluationFigures(evaluation).setBatchIds(batchIds)
+                .setCreatedAt(Instant.now());
+        if (ckpt.adapters() != null) {
+            v.setAdaptersUri(store(version, "lora", ckpt.adapters()).toString())
+                    .setAdaptersSha256(Sha256.hex(ckpt.adapters()));
+        }
+        EncoderVersion built = v.build();
+        producer.send(new ProducerRecord<>(Topics.ENCODER_VERSIONS.name(), version, built)).get();
+        return built;
+    }
+
+    private URI store(String version, String kind, byte[] bytes) throws java.io.IOException {
+        return blobs.put("encoders/" + version + "-" + kind + "-" + Sha256.hex(bytes).substring(0, 16) + ".pmck",
+                bytes, "application/octet-stream");
+    }
+}
