@@ -22,6 +22,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * Blobs in an S3-API bucket (AWS S3, MinIO, s3proxy); URIs are {@code s3://bucket/prefix/key}. Lets workers on
  * several machines share videos and checkpoints. An S3 PUT is atomic, so no temp-object dance is needed.
+ *
+ * <p>Only objects in its own bucket and under its own prefix are read: the credentials may reach other buckets,
+ * but a URI in a record must not make the store read them.
  */
 public final class S3BlobStore implements BlobStore {
 
@@ -89,8 +92,9 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public InputStream open(URI uri) throws IOException {
+        String key = ownedKey(uri);
         try {
-            return s3.getObject(b -> b.bucket(bucketOf(uri)).key(keyOf(uri)));
+            return s3.getObject(b -> b.bucket(bucket).key(key));
         } catch (NoSuchKeyException e) {
             throw new BlobNotFoundException(uri);
         } catch (SdkException e) {
@@ -100,8 +104,9 @@ public final class S3BlobStore implements BlobStore {
 
     @Override
     public boolean exists(URI uri) throws IOException {
+        String key = ownedKey(uri);
         try {
-            s3.headObject(HeadObjectRequest.builder().bucket(bucketOf(uri)).key(keyOf(uri)).build());
+            s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(key).build());
             return true;
         } catch (NoSuchKeyException e) {
             return false;
@@ -118,15 +123,41 @@ public final class S3BlobStore implements BlobStore {
         return URI.create("s3://" + bucket + "/" + prefix + key);
     }
 
-    private static String bucketOf(URI uri) {
-        if (!"s3".equals(uri.getScheme())) {
-            throw new IllegalArgumentException("S3 blob store reads s3: URIs, not " + uri);
-        }
-        return uri.getHost();
+    @Override
+    public boolean owns(URI uri) {
+        return keyIfOwned(uri) != null;
     }
 
-    private static String keyOf(URI uri) {
-        return uri.getPath().substring(1);
+    private String ownedKey(URI uri) throws BlobAccessDeniedException {
+        String key = keyIfOwned(uri);
+        if (key == null) {
+            throw new BlobAccessDeniedException();
+        }
+        return key;
+    }
+
+    /** The object key of an {@code s3://<our bucket>/<our prefix>...} URI, or null for any other URI. */
+    private String keyIfOwned(URI uri) {
+        if (uri == null || !"s3".equals(uri.getScheme()) || uri.isOpaque() || !bucket.equals(uri.getRawAuthority())
+                || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            return null;
+        }
+        String path = uri.getPath(); // percent-decoded: the key as S3 sees it
+        if (path == null || !path.startsWith("/") || path.indexOf('\0') >= 0) {
+            return null;
+        }
+        String key = path.substring(1);
+        if (!key.startsWith(prefix) || key.length() == prefix.length()) {
+            return null;
+        }
+        // S3 keys are literal, but some S3-compatible servers and proxies resolve dot segments in the request
+        // path, which would leave the prefix.
+        for (String segment : key.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                return null;
+            }
+        }
+        return key;
     }
 
     @Override

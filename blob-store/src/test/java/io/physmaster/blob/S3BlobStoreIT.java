@@ -9,14 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /** The S3 blob store against a real S3-API server (s3proxy with its in-memory backend) on loopback. */
 class S3BlobStoreIT {
@@ -81,6 +84,33 @@ class S3BlobStoreIT {
             URI uri = store.uriOf("nope/none.bin");
             assertFalse(store.exists(uri));
             assertThrows(BlobNotFoundException.class, () -> store.get(uri));
+        }
+    }
+
+    @Test
+    void otherBucketsAndPrefixesAreRefusedWhetherOrNotTheObjectExists() throws IOException {
+        try (BlobStore other = open("s3://physmaster-other"); BlobStore sibling = open("s3://physmaster-blobs/elsewhere");
+             BlobStore store = open("s3://physmaster-blobs/test")) {
+            // Same credentials and endpoint: the server would serve these, the store must not ask for them.
+            URI otherBucket = other.put("secret.bin", "secret".getBytes(), "x");
+            URI otherPrefix = sibling.put("secret.bin", "secret".getBytes(), "x");
+            URI mine = store.put("videos/r2/0.mp4", new byte[] {9}, "video/mp4");
+            assertArrayEquals(new byte[] {9}, BlobStores.read(mine, store));
+            for (URI uri : List.of(otherBucket, URI.create("s3://physmaster-other/missing-" + UUID.randomUUID()),
+                    otherPrefix, URI.create("s3://physmaster-blobs/elsewhere/missing.bin"),
+                    URI.create("s3://physmaster-blobs/test/../elsewhere/secret.bin"),
+                    URI.create("s3://physmaster-blobs/test/%2e%2e/elsewhere/secret.bin"),
+                    URI.create("s3://physmaster-blobs/test"), URI.create("s3://physmaster-blobs/test/"),
+                    URI.create("s3://user@physmaster-blobs/test/videos/r2/0.mp4"),
+                    URI.create("file:/etc/passwd"), URI.create("http://127.0.0.1:1/physmaster-blobs/test/x"))) {
+                for (var read : List.<Executable>of(() -> store.get(uri), () -> BlobStores.read(uri, store),
+                        () -> store.exists(uri))) {
+                    BlobAccessDeniedException e = assertThrows(BlobAccessDeniedException.class, read, uri.toString());
+                    assertEquals(BlobAccessDeniedException.MESSAGE, e.getMessage());
+                }
+                assertFalse(store.owns(uri), uri.toString());
+            }
+            assertTrue(store.owns(mine));
         }
     }
 

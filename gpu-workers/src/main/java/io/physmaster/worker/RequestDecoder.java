@@ -1,7 +1,8 @@
 package io.physmaster.worker;
 
+import io.physmaster.blob.BlobAccessDeniedException;
+import io.physmaster.blob.BlobNotFoundException;
 import io.physmaster.blob.BlobStore;
-import io.physmaster.blob.BlobStores;
 import io.physmaster.requests.FirstFrameImage;
 import io.physmaster.requests.InvalidRequestException;
 import io.physmaster.requests.RequestLimits;
@@ -11,13 +12,15 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 
 /**
- * Checks a request against the shared rules and the served model (frames, size), fetches and decodes its
- * first frame safely, and scales it to the model's resolution. Anything wrong is an {@link
- * InvalidRequestException} whose message becomes the dead letter's reason.
+ * Checks a request against the shared rules and the served model (frames, size), fetches (from the configured
+ * blob store only) and decodes its first frame safely, and scales it to the model's resolution. Anything wrong
+ * is an {@link InvalidRequestException} whose message becomes the dead letter's reason.
  */
 final class RequestDecoder {
 
@@ -45,19 +48,38 @@ final class RequestDecoder {
             bytes = new byte[b.remaining()];
             b.get(bytes);
         } else {
-            URI uri;
-            try {
-                uri = URI.create(r.getFirstFrameUri());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidRequestException("firstFrameUri is not a URI: " + r.getFirstFrameUri());
-            }
-            try {
-                bytes = BlobStores.read(uri, blobs);
-            } catch (IOException | IllegalArgumentException e) {
-                throw new InvalidRequestException("first frame at " + uri + " cannot be read: " + e.getMessage(), e);
-            }
+            bytes = fetch(r.getFirstFrameUri());
         }
         return toModelFrame(FirstFrameImage.decode(bytes, limits), modelSize);
+    }
+
+    /**
+     * Reads a first frame by URI through the configured blob store only (it refuses URIs outside it), at most
+     * one byte over the image limit. Reasons name neither the URI nor anything read, and a refused URI reads
+     * the same whether or not something exists there.
+     */
+    private byte[] fetch(String firstFrameUri) throws InvalidRequestException {
+        URI uri;
+        try {
+            uri = new URI(firstFrameUri);
+        } catch (URISyntaxException e) {
+            throw new InvalidRequestException("firstFrameUri is not a valid URI");
+        }
+        try (InputStream in = blobs.open(uri)) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxImageBytes() + 1));
+            if (bytes.length > limits.maxImageBytes()) {
+                throw new InvalidRequestException("first frame is more than the limit of " + limits.maxImageBytes()
+                        + " bytes");
+            }
+            return bytes;
+        } catch (BlobAccessDeniedException e) {
+            throw new InvalidRequestException("firstFrameUri is not in the blob store the workers read from; send the "
+                    + "frame inline or upload it with the client", e);
+        } catch (BlobNotFoundException e) {
+            throw new InvalidRequestException("first frame not found in the blob store", e);
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidRequestException("first frame cannot be read from the blob store", e);
+        }
     }
 
     /** Area-averaged resize to size x size, as [3, H, W] floats in [0, 1]. */

@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * Apicurio Registry 2.4.2 (built by the schema-registry module) as a child JVM, serving the Confluent REST API
  * at {@code /apis/ccompat/v7}. Schemas are kept in an H2 file under the data directory, so records written
- * before a restart stay readable. Global compatibility is set to BACKWARD (Apicurio's default is NONE).
+ * before a restart stay readable. Compatibility is set to BACKWARD (Apicurio's default is NONE), globally and on
+ * every topic's subject.
  */
 final class EmbeddedSchemaRegistry implements AutoCloseable {
 
@@ -56,7 +57,7 @@ final class EmbeddedSchemaRegistry implements AutoCloseable {
             registry.awaitReady(root, timeout);
             try (var client = new RestSchemaRegistryClient(
                     RegistryClientConfig.from(Map.of(RegistryClientConfig.URL, registry.baseUrl)))) {
-                client.setCompatibility(null, "BACKWARD");
+                TopicProvisioner.ensureCompatibility(client);
             }
         } catch (IOException | RuntimeException e) {
             registry.close();

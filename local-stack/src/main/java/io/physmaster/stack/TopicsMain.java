@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code physmaster topics}: prepares an existing cluster (docker-compose, production): creates every topic
- * from io.physmaster.topics.Topics and sets the registry's compatibility to BACKWARD. Idempotent.
+ * from io.physmaster.topics.Topics and sets the registry's compatibility to BACKWARD, globally and on each
+ * topic's subject. Idempotent.
  */
 @Command(name = "topics", mixinStandardHelpOptions = true,
         description = "Create PhysMaster's topics on a cluster and set BACKWARD schema compatibility.")
@@ -31,10 +32,12 @@ public final class TopicsMain implements Callable<Integer> {
                 : env.getOrDefault("PHYSMASTER_SCHEMA_REGISTRY_URL", "http://localhost:8081/apis/ccompat/v7");
         List<String> created = TopicProvisioner.ensureTopics(servers, replication);
         System.out.println(created.isEmpty() ? "all topics exist" : "created " + created);
+        List<String> subjects;
         try (var client = new RestSchemaRegistryClient(RegistryClientConfig.from(Map.of(RegistryClientConfig.URL, url)))) {
-            client.setCompatibility(null, "BACKWARD");
+            subjects = TopicProvisioner.ensureCompatibility(client);
         }
-        System.out.println("registry compatibility: BACKWARD");
+        System.out.println("registry compatibility: " + TopicProvisioner.COMPATIBILITY + " (global and "
+                + subjects.size() + " subjects)");
         return 0;
     }
 

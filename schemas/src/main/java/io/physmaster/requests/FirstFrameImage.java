@@ -12,6 +12,9 @@ import javax.imageio.stream.ImageInputStream;
  * Decodes a first frame safely: only PNG and JPEG, size bounded before and after decoding. The pixel count
  * is read from the image header before any pixel is decoded, so a tiny file that claims to be 100k x 100k
  * (a decompression bomb) is refused without allocating it.
+ *
+ * <p>Refusal messages become dead-letter reasons, so they say what is wrong but never quote the bytes (nor a
+ * decoder's own message, which may): the bytes may be something that was never meant to be shown.
  */
 public final class FirstFrameImage {
 
@@ -25,9 +28,7 @@ public final class FirstFrameImage {
         }
         String format = sniff(bytes);
         if (format == null) {
-            throw new InvalidRequestException("first frame is not a PNG or JPEG image (starts with "
-                    + String.format("%02x %02x %02x %02x", bytes[0], bytes.length > 1 ? bytes[1] : 0,
-                    bytes.length > 2 ? bytes[2] : 0, bytes.length > 3 ? bytes[3] : 0) + ")");
+            throw new InvalidRequestException("first frame is not a PNG or JPEG image");
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
@@ -53,7 +54,7 @@ public final class FirstFrameImage {
                 reader.dispose();
             }
         } catch (IOException | RuntimeException e) {
-            throw new InvalidRequestException("first frame is a corrupt " + format + " image: " + e.getMessage(), e);
+            throw new InvalidRequestException("first frame is a corrupt " + format + " image", e);
         }
     }
 

@@ -19,7 +19,8 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Writes Avro records in the Confluent wire format, registering or looking up the schema under the
- * TopicNameStrategy subject ({@code <topic>-value} or {@code <topic>-key}).
+ * TopicNameStrategy subject ({@code <topic>-value} or {@code <topic>-key}). The schema registered is the plain
+ * one, as its .avsc file defines it ({@link PlainSchema}), so clients in other languages share its id.
  *
  * <p>Config keys as Confluent's KafkaAvroSerializer: {@code schema.registry.url}, {@code auto.register.schemas}
  * (default true), {@code use.latest.version} (default false: write with the subject's latest schema, projecting
@@ -79,7 +80,8 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
             if (useLatest) {
                 SchemaRegistryClient.RegisteredSchema latest = registry.getLatest(subject);
                 id = latest.id();
-                body = latest.schema().equals(schema) ? encode(schema, record)
+                // The registry holds plain schemas; the record's may differ only by Java-only properties.
+                body = latest.schema().equals(PlainSchema.of(schema)) ? encode(schema, record)
                         : project(encode(schema, record), schema, latest.schema());
             } else {
                 id = autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema);

@@ -133,12 +133,14 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     private void remember(String subject, Schema schema, int id) {
         idBySubjectSchema.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).put(schema, id);
-        schemaById.putIfAbsent(id, schema);
+        schemaById.putIfAbsent(id, PlainSchema.of(schema)); // what the registry holds under the id
     }
 
     private static String schemaBody(Schema schema) {
+        // The schema as its .avsc file defines it, never the generated class's copy with Java-only properties:
+        // a client in any language registering the same file must find it, not add a version.
         // schemaType is optional for Confluent (AVRO is its default) but spares Apicurio guessing the type.
-        return JSON.createObjectNode().put("schemaType", "AVRO").put("schema", schema.toString()).toString();
+        return JSON.createObjectNode().put("schemaType", "AVRO").put("schema", PlainSchema.text(schema)).toString();
     }
 
     private static Schema parse(String text, String what) {

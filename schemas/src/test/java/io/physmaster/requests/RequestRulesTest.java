@@ -55,6 +55,25 @@ class RequestRulesTest {
     }
 
     @Test
+    void refusalsNeverQuoteTheBytes() throws Exception {
+        // What a first frame read from the wrong file would look like: its content must not reach the reason.
+        byte[] text = "root:x:0:0:root:/root:/bin/bash\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        var e = assertThrows(InvalidRequestException.class, () -> FirstFrameImage.decode(text, RequestLimits.DEFAULT));
+        assertEquals("first frame is not a PNG or JPEG image", e.getMessage());
+        for (String leak : java.util.List.of("root", "72 6f 6f 74", "726f6f74", "72 6F 6F 74")) {
+            assertTrue(!e.getMessage().contains(leak), e.getMessage());
+        }
+        // A PNG signature followed by text: the decoder's own message (which may quote it) stays out too.
+        byte[] fake = java.util.Arrays.copyOf(png(8, 8), 16);
+        byte[] withText = new byte[fake.length + text.length];
+        System.arraycopy(fake, 0, withText, 0, fake.length);
+        System.arraycopy(text, 0, withText, fake.length, text.length);
+        var c = assertThrows(InvalidRequestException.class,
+                () -> FirstFrameImage.decode(withText, RequestLimits.DEFAULT));
+        assertEquals("first frame is a corrupt png image", c.getMessage());
+    }
+
+    @Test
     void truncatedPngIsCorrupt() throws Exception {
         byte[] full = png(64, 64);
         byte[] cut = java.util.Arrays.copyOf(full, 40);
