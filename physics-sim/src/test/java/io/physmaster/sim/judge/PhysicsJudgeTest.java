@@ -8,6 +8,9 @@ import io.physmaster.sim.ClipSpec;
 import io.physmaster.sim.ProxyTask;
 import io.physmaster.sim.RenderedClip;
 import io.physmaster.sim.Split;
+import io.physmaster.sim.metrics.HandMadeClips;
+import io.physmaster.sim.metrics.MetricScores;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +62,105 @@ class PhysicsJudgeTest {
         assertEquals(2, v.preferred());
         assertEquals(1, v.rejected());
         assertTrue(v.scores()[2] < v.scores()[0] && v.scores()[0] < v.scores()[1], java.util.Arrays.toString(v.scores()));
+    }
+
+    static RenderedClip clip(int index) {
+        return ProxyTask.render(ProxyTask.scene(Split.SEEN_TEST, index), ClipSpec.MODEL);
+    }
+
+    /** The PISA terms alone: the v1 score. */
+    static double pisa(MetricScores m) {
+        return PhysicsJudge.score(m.withPermanence(null));
+    }
+
+    @Test
+    void aShatteredButCentredObjectLosesToAWholeOneSlightlyOff() {
+        PhysicsJudge judge = new PhysicsJudge();
+        int pisaPrefersSpecks = 0;
+        for (int i = 0; i < 12; i++) {
+            RenderedClip truth = clip(i);
+            float[] specks = HandMadeClips.shattered(truth, 1.5); // centroid kept, object in specks
+            float[] off = HandMadeClips.shifted(truth, 2, 0);     // whole, 2 px to the right
+            var v = judge.judge(truth, List.of(specks, off)).orElseThrow();
+            assertEquals(1, v.preferred(), "scene " + i + ": " + Arrays.toString(v.scores()));
+            assertTrue(v.margin() > 0.1, "scene " + i + ": margin " + v.margin());
+            pisaPrefersSpecks += pisa(judge.metrics(truth, specks)) < pisa(judge.metrics(truth, off)) ? 1 : 0;
+            // The same through the judge's perturbation.
+            var p = judge.judge(truth, List.of(HandMadeClips.perturbed(truth, specks, i),
+                    HandMadeClips.perturbed(truth, off, i))).orElseThrow();
+            assertEquals(1, p.preferred(), "perturbed scene " + i + ": " + Arrays.toString(p.scores()));
+        }
+        // What v1 got wrong: on the PISA terms alone the specks win some of these scenes.
+        assertTrue(pisaPrefersSpecks > 0, "PISA terms preferred the specks in " + pisaPrefersSpecks + " scenes");
+    }
+
+    @Test
+    void growingTheObjectToWinIouDoesNotPay() {
+        PhysicsJudge judge = new PhysicsJudge();
+        for (int i = 0; i < 12; i++) {
+            RenderedClip truth = clip(i);
+            var v = judge.judge(truth, List.of(HandMadeClips.grown(truth, 1.3, 2), HandMadeClips.shifted(truth, 2, 0)))
+                    .orElseThrow();
+            assertEquals(1, v.preferred(), "scene " + i + ": " + Arrays.toString(v.scores()));
+            var w = judge.judge(truth, List.of(HandMadeClips.grown(truth, 1.3), truth.video())).orElseThrow();
+            assertEquals(1, w.preferred(), "scene " + i + ": " + Arrays.toString(w.scores()));
+        }
+    }
+
+    @Test
+    void aGhostAtTheStartLoses() {
+        PhysicsJudge judge = new PhysicsJudge();
+        for (int i = 0; i < 12; i++) {
+            RenderedClip truth = clip(i);
+            float[] clean = HandMadeClips.perturbed(truth, truth.video(), i);
+            float[] ghost = HandMadeClips.perturbed(truth, HandMadeClips.ghost(truth, 0.5, 0.6), i);
+            var v = judge.judge(truth, List.of(ghost, clean)).orElseThrow();
+            assertEquals(1, v.preferred(), "scene " + i + ": " + Arrays.toString(v.scores()));
+        }
+    }
+
+    @Test
+    void confidenceIsACoinFlipAtMarginZeroAndGrowsWithTheMargin() {
+        assertEquals("physics-judge-v2", PhysicsJudge.ID);
+        assertEquals(0.5, PhysicsJudge.confidence(0), 1e-12);
+        double previous = 0.5;
+        for (double m = 0.005; m <= 0.3; m += 0.005) {
+            double c = PhysicsJudge.confidence(m);
+            assertTrue(c > previous && c < 1, "confidence " + c + " at margin " + m);
+            previous = c;
+        }
+        // Phi(margin / NOISE): one noise scale is 0.84, three are 0.998.
+        assertEquals(0.841, PhysicsJudge.confidence(PhysicsJudge.NOISE), 0.01);
+        assertTrue(PhysicsJudge.confidence(3 * PhysicsJudge.NOISE) > 0.99);
+    }
+
+    @Test
+    void confidenceFollowsTheMarginNotHowBadTheVideosAre() {
+        PhysicsJudge judge = new PhysicsJudge(0);
+        int noiseConfident = 0;
+        int realConfident = 0;
+        int n = 12;
+        for (int i = 0; i < n; i++) {
+            RenderedClip truth = clip(i);
+            // Two renderings of the same motion: any preference is noise.
+            var noise = judge.judge(truth, List.of(HandMadeClips.perturbed(truth, truth.video(), 2L * i),
+                    HandMadeClips.perturbed(truth, truth.video(), 2L * i + 1))).orElseThrow();
+            assertEquals(PhysicsJudge.confidence(noise.margin()), noise.confidence(), 1e-12);
+            noiseConfident += noise.confidence() >= 0.9 ? 1 : 0;
+            // Two bad videos, one clearly worse: the frozen one never moves.
+            var real = judge.judge(truth, List.of(frozen(truth), HandMadeClips.shifted(truth, 4, 0))).orElseThrow();
+            assertEquals(1, real.preferred());
+            realConfident += real.confidence() >= 0.95 ? 1 : 0;
+        }
+        assertTrue(noiseConfident <= n / 4, noiseConfident + " of " + n + " noise pairs were confident");
+        assertEquals(n, realConfident);
+    }
+
+    @Test
+    void theNoiseScaleIsTheMeasuredOne() {
+        // A small re-run of the measurement behind NOISE (docs/results/judge.md: 64 scenes per split).
+        JudgeNoise.Spread s = JudgeNoise.measure(8, List.of(Split.SEEN_TEST), 0.5, 0.03, 0.5, 0.03);
+        assertTrue(s.rms() > PhysicsJudge.NOISE / 2 && s.rms() < PhysicsJudge.NOISE * 2, "measured " + s);
     }
 
     @Test
