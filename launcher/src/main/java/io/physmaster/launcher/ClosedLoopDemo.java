@@ -97,9 +97,10 @@ public final class ClosedLoopDemo implements AutoCloseable {
         running.add(client);
         Path videos = o.out().resolve("videos");
         AtomicInteger saved = new AtomicInteger();
-        followVideos(client, videos, saved, o, log);
+        AtomicInteger finished = new AtomicInteger();
+        followVideos(client, videos, saved, finished, o, log);
         Instant deadline = Instant.now().plus(o.timeLimit());
-        int submitted = feed(o, roles, client, saved, deadline, t0, log);
+        int submitted = feed(o, roles, client, saved, finished, deadline, t0, log);
         settle(o, roles.trainer(), deadline);
         roles.trainer().stop(); // the versions are final from here on: the report and the worker check see the same
         roles.trainerThread().join(30_000);
@@ -152,8 +153,10 @@ public final class ClosedLoopDemo implements AutoCloseable {
         return new Roles(stack, cs, worker, judge, trainer, trainerThread, annotator);
     }
 
-    /** Saves every finished video under {@code videos} in the background. */
-    private void followVideos(PhysMasterClient client, Path videos, AtomicInteger saved, Options o, PrintStream log) {
+    /** Saves every finished video under {@code videos} in the background and counts finished requests. */
+    private void followVideos(PhysMasterClient client, Path videos, AtomicInteger saved, AtomicInteger finished,
+                              Options o, PrintStream log) {
+        Map<String, Integer> perRequest = new java.util.concurrent.ConcurrentHashMap<>();
         Thread downloader = new Thread(() -> client.followVideos(Instant.now().minusSeconds(5), v -> {
             try {
                 client.download(v, videos);
@@ -161,33 +164,38 @@ public final class ClosedLoopDemo implements AutoCloseable {
             } catch (Exception e) {
                 log.println("[demo] could not save " + v.getVideoUri() + ": " + e.getMessage());
             }
+            if (perRequest.merge(v.getRequestId(), 1, Integer::sum) == o.samples()) {
+                finished.incrementAndGet();
+            }
             return !Thread.currentThread().isInterrupted();
         }, o.timeLimit().plusMinutes(5)), "downloader");
         downloader.setDaemon(true);
         downloader.start();
     }
 
-    /** Rounds of training-scene requests until the trainer has published enough versions or time is up. */
-    private int feed(Options o, Roles roles, PhysMasterClient client, AtomicInteger saved, Instant deadline, long t0,
-                     PrintStream log) throws Exception {
-        int round = 0;
+    /**
+     * Training-scene requests, pipelined: a few rounds' worth stay in flight so the worker never waits for the
+     * judge or the trainer, until the trainer has published enough versions or time is up.
+     */
+    private int feed(Options o, Roles roles, PhysMasterClient client, AtomicInteger saved, AtomicInteger finished,
+                     Instant deadline, long t0, PrintStream log) throws Exception {
+        int inFlight = 2 * o.scenesPerRound();
         int submitted = 0;
+        long nextReport = System.nanoTime();
         while (roles.trainer().published() < o.versions() && Instant.now().isBefore(deadline)) {
-            List<String> ids = new ArrayList<>();
-            for (int i = 0; i < o.scenesPerRound(); i++) {
-                long index = (long) round * o.scenesPerRound() + i;
-                var scene = ProxyTask.scene(Split.TRAIN, index);
-                ids.add(client.submit(Submission.of(firstFramePng(scene)).withSamples(o.samples())
-                        .withSteps(o.sampleSteps()).withSceneId(scene.id()).withSeed(index * 10)));
+            while (submitted - finished.get() < inFlight) {
+                var scene = ProxyTask.scene(Split.TRAIN, submitted);
+                client.submit(Submission.of(firstFramePng(scene)).withSamples(o.samples()).withSteps(o.sampleSteps())
+                        .withSceneId(scene.id()).withSeed(submitted * 10L));
                 submitted++;
             }
-            for (String id : ids) {
-                client.awaitVideos(id, o.samples(), Duration.ofMinutes(5));
+            if (System.nanoTime() >= nextReport) {
+                log.printf(Locale.ROOT, "[demo] %4.0fs  %d requests, %d videos saved, %d judge preferences, "
+                                + "%d encoder versions%n", (System.nanoTime() - t0) / 1e9, submitted, saved.get(),
+                        roles.judge().published.get(), roles.trainer().published());
+                nextReport = System.nanoTime() + 15_000_000_000L;
             }
-            round++;
-            log.printf(Locale.ROOT, "[demo] %4.0fs  round %d: %d requests, %d videos saved, %d judge preferences, "
-                            + "%d encoder versions%n", (System.nanoTime() - t0) / 1e9, round, submitted, saved.get(),
-                    roles.judge().published.get(), roles.trainer().published());
+            Thread.sleep(200);
         }
         return submitted;
     }
