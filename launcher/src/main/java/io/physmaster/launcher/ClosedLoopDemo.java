@@ -103,9 +103,9 @@ public final class ClosedLoopDemo implements AutoCloseable {
                 blobsDir.toString(), o.model(), "stage1", o.dpoSteps(), o.beta(), o.learningRate(), o.gateScenes(),
                 o.gateTolerance(), o.sampleSteps(), DpoTrainerSettings.DEFAULT_REFERENCE_VIDEOS));
         Thread trainerThread = start("trainer", trainer);
-        AnnotatorServer annotator = new AnnotatorServer(cs, Map.of("demo", "demo"), o.annotatorPort());
+        AnnotatorServer annotator = new AnnotatorServer(cs, io.physmaster.annotate.AnnotatorTokens.generate("demo"), o.annotatorPort());
         running.add(annotator);
-        log.printf("[demo] annotator page: http://localhost:%d/?token=demo%n", annotator.port());
+        log.printf("[demo] annotator page: %s%n", annotator.signInUrl("demo"));
 
         PhysMasterClient client = PhysMasterClient.connect(cs);
         running.add(client);
