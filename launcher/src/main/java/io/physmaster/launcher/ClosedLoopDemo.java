@@ -2,6 +2,7 @@ package io.physmaster.launcher;
 
 import ai.djl.ndarray.NDManager;
 import io.physmaster.annotate.AnnotatorServer;
+import io.physmaster.annotate.AnnotatorTokens;
 import io.physmaster.blob.BlobStore;
 import io.physmaster.blob.BlobStores;
 import io.physmaster.client.ClientSettings;
@@ -147,9 +148,9 @@ public final class ClosedLoopDemo implements AutoCloseable {
         start("judge", judge);
         DpoTrainer trainer = new DpoTrainer(o.trainer(connection));
         Thread trainerThread = start("trainer", trainer);
-        AnnotatorServer annotator = new AnnotatorServer(cs, Map.of("demo", "demo"), o.annotatorPort());
+        AnnotatorServer annotator = new AnnotatorServer(cs, AnnotatorTokens.generate("demo"), o.annotatorPort());
         running.add(annotator);
-        log.printf("[demo] annotator page: http://localhost:%d/?token=demo%n", annotator.port());
+        log.printf("[demo] annotator page: %s%n", annotator.signInUrl("demo"));
         return new Roles(stack, cs, worker, judge, trainer, trainerThread, annotator);
     }
 

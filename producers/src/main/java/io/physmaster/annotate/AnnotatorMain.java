@@ -2,7 +2,6 @@ package io.physmaster.annotate;
 
 import io.physmaster.client.ClientSettings;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -15,19 +14,26 @@ import picocli.CommandLine.Option;
 public final class AnnotatorMain implements Callable<Integer> {
 
     @Option(names = "--port", defaultValue = "8088") int port;
+    @Option(names = "--host", description = "Address to listen on (default $PHYSMASTER_ANNOTATOR_HOST, else "
+            + AnnotatorServer.DEFAULT_HOST + "; 0.0.0.0 for every interface)")
+    String host;
     @Option(names = "--tokens", description = "name:token,... (default $PHYSMASTER_ANNOTATOR_TOKENS; else one generated token)")
     String tokens;
 
     @Override
     public Integer call() throws Exception {
         String spec = tokens != null ? tokens : System.getenv("PHYSMASTER_ANNOTATOR_TOKENS");
-        if (spec == null || spec.isBlank()) {
-            spec = "annotator:" + UUID.randomUUID().toString().substring(0, 8);
-        }
-        Map<String, String> byToken = AnnotatorServer.parseTokens(spec);
-        AnnotatorServer server = new AnnotatorServer(ClientSettings.fromEnv(System.getenv()), byToken, port);
-        for (var e : byToken.entrySet()) {
-            System.out.printf("annotator %s: http://localhost:%d/?token=%s%n", e.getValue(), server.port(), e.getKey());
+        boolean generated = spec == null || spec.isBlank();
+        Map<String, String> byToken = generated ? AnnotatorTokens.generate("annotator") : AnnotatorTokens.parse(spec);
+        String env = System.getenv("PHYSMASTER_ANNOTATOR_HOST");
+        String listen = host != null ? host : env != null && !env.isBlank() ? env.trim() : AnnotatorServer.DEFAULT_HOST;
+        AnnotatorServer server = new AnnotatorServer(ClientSettings.fromEnv(System.getenv()), byToken, listen, port);
+        if (generated) {
+            // Printed once, here only: configured tokens are the operator's to hand out.
+            System.out.println("annotator page (sign-in URL with a generated token): " + server.signInUrl("annotator"));
+        } else {
+            System.out.printf("annotator page on %s:%d for %s (open /?token=<your token>)%n", listen, server.port(),
+                    String.join(", ", byToken.values()));
         }
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
