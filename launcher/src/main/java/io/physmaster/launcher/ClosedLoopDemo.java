@@ -72,7 +72,7 @@ public final class ClosedLoopDemo implements AutoCloseable {
      * What the loop did. {@code servedVersion}: the encoder version of a video requested after the loop, the
      * worker's answer to "which encoder do you serve now" (null when no version was published).
      */
-    public record Result(List<MetricsPlot.Point> points, boolean improved, Path report, Path plot, int videos,
+    public record Result(List<DemoReport.Row> points, boolean improved, Path report, Path plot, int videos,
                          int preferences, String servedVersion) {
     }
 
@@ -115,14 +115,15 @@ public final class ClosedLoopDemo implements AutoCloseable {
         try (BlobStore blobs = roles.client().connection().openBlobStore()) {
             report = DemoReport.evaluate(o.model(), "stage1", versionsList, blobs, o.evalScenes(), o.sampleSteps());
         }
-        Path plot = MetricsPlot.write(report.points(), o.out().resolve("metrics.png"));
+        Path plot = MetricsPlot.write(report.rows(), o.out().resolve("metrics.png"));
+        report.writeJson(o.out().resolve("report.json"));
         String md = report.markdown(String.format(Locale.ROOT, "%d requests, %d videos (in `%s`), %d judge "
                         + "preferences, %d encoder versions, %.0f s.", submitted, saved.get(), videos,
                 roles.judge().published.get(), report.rows().size() - 1, (System.nanoTime() - t0) / 1e9), o.evalScenes())
                 + "\nPlot: `" + plot + "`. Contact sheets: `" + blobsDir.resolve("videos") + "/<request>/<sample>.png`.\n";
-        Path file = report.write(o.out().resolve("report.md"), md);
+        Path file = Files.writeString(o.out().resolve("report.md"), md);
         log.print(md);
-        return new Result(report.points(), report.improved(), file, plot, saved.get(),
+        return new Result(report.rows(), report.improved(), file, plot, saved.get(),
                 (int) roles.judge().published.get(), served);
     }
 
