@@ -51,10 +51,15 @@ import org.apache.kafka.streams.KafkaStreams;
 public final class ClosedLoopDemo implements AutoCloseable {
 
     /** What to run. */
-    public record Options(Path out, Path model, int kafkaPort, int registryPort, int annotatorPort, int versions,
+    public record Options(Path out, Path model, int kafkaPort, int registryPort, int annotatorPort, int versions, int pairs,
                           Duration timeLimit, int scenesPerRound, int samples, int dpoSteps, float beta,
                           float learningRate, int loraRank, int consolidateSteps, int gateScenes,
                           double gateTolerance, Duration window, int evalScenes, int sampleSteps) {
+
+        /** Whether the loop has done what was asked: {@code versions} published (0: any) or {@code pairs} judged. */
+        boolean done(int published, long judged) {
+            return (versions > 0 && published >= versions) || (pairs > 0 && judged >= pairs);
+        }
 
         /** The trainer's settings: the defaults with the demo's knobs put in place. */
         DpoTrainerSettings trainer(ConnectionSettings connection) {
@@ -184,7 +189,7 @@ public final class ClosedLoopDemo implements AutoCloseable {
         int inFlight = 2 * o.scenesPerRound();
         int submitted = 0;
         long nextReport = System.nanoTime();
-        while (roles.trainer().published() < o.versions() && Instant.now().isBefore(deadline)) {
+        while (!o.done(roles.trainer().published(), roles.judge().published.get()) && Instant.now().isBefore(deadline)) {
             while (submitted - finished.get() < inFlight) {
                 var scene = ProxyTask.scene(Split.TRAIN, submitted);
                 client.submit(Submission.of(firstFramePng(scene)).withSamples(o.samples()).withSteps(o.sampleSteps())
@@ -206,7 +211,9 @@ public final class ClosedLoopDemo implements AutoCloseable {
     private static void settle(Options o, DpoTrainer trainer, Instant deadline) throws InterruptedException {
         Instant settle = Instant.now().plus(o.window().plusSeconds(5)).plusSeconds(90);
         Instant hardStop = deadline.plusSeconds(120);
-        while (trainer.published() < o.versions() && Instant.now().isBefore(settle) && Instant.now().isBefore(hardStop)) {
+        int before = trainer.published();
+        while ((o.versions() > 0 ? trainer.published() < o.versions() : trainer.published() == before)
+                && Instant.now().isBefore(settle) && Instant.now().isBefore(hardStop)) {
             Thread.sleep(1000);
         }
     }

@@ -16,7 +16,12 @@ public final class DemoMain implements Callable<Integer> {
 
     @Option(names = "--out", defaultValue = "out/demo") Path out;
     @Option(names = "--model", defaultValue = "models/stage1.pmck") Path model;
-    @Option(names = "--versions", defaultValue = "3", description = "Stop after this many encoder versions") int versions;
+    @Option(names = "--versions", defaultValue = "0",
+            description = "Stop after this many encoder versions; 0 = no limit (default: ${DEFAULT-VALUE})")
+    int versions;
+    @Option(names = "--pairs", defaultValue = "1000",
+            description = "Stop once the judge has given this many preferences; 0 = no limit (default: ${DEFAULT-VALUE})")
+    int pairs;
     @Option(names = "--time-limit", defaultValue = "PT12M") Duration timeLimit;
     @Option(names = "--scenes-per-round", defaultValue = "8") int scenesPerRound;
     @Option(names = "--samples", defaultValue = "2") int samples;
@@ -56,7 +61,7 @@ public final class DemoMain implements Callable<Integer> {
             done.countDown();
         }, "demo-shutdown"));
         ClosedLoopDemo.Result r = demo.run(new ClosedLoopDemo.Options(out, model, kafkaPort, registryPort, annotatorPort,
-                versions, timeLimit, scenesPerRound, samples, dpoSteps, beta, lr, loraRank, consolidateSteps, gateScenes,
+                versions, pairs, timeLimit, scenesPerRound, samples, dpoSteps, beta, lr, loraRank, consolidateSteps, gateScenes,
                 gateTolerance, window,
                 evalScenes, steps), System.out);
         System.out.println("[demo] report: " + r.report() + "  plot: " + r.plot());

@@ -42,7 +42,7 @@ class ClosedLoopDemoIT {
             Checkpoint.save(model, "model", small, net, 0, Map.of(), Map.of());
         }
         try (ClosedLoopDemo demo = new ClosedLoopDemo()) {
-            ClosedLoopDemo.Result r = demo.run(new ClosedLoopDemo.Options(dir.resolve("out"), model, 0, 0, 0, 1,
+            ClosedLoopDemo.Result r = demo.run(new ClosedLoopDemo.Options(dir.resolve("out"), model, 0, 0, 0, 1, 0,
                     Duration.ofMinutes(4), 4, 2, 2, 2000f, 1e-3f, 2, 0, 2, 100.0, Duration.ofSeconds(3), 2, 2), System.out);
             assertTrue(r.points().size() >= 2, "stage1 plus at least one published version: " + r.points());
             // Preference events in, batches out, a version trained, and the worker serving it.
