@@ -36,9 +36,9 @@ class FlippedPreferencesIT {
         Path model = Path.of(System.getProperty("physmaster.root", "..")).resolve("models/stage1.pmck");
         assertTrue(Files.isRegularFile(model), "the shipped Stage I model: " + model);
         DpoTrainerSettings settings = new DpoTrainerSettings(new ConnectionSettings("localhost:1", "http://localhost:1",
-                dir.toString(), Map.of()), model, "stage1", 0, 2000f, 3e-4f, 8, 2000, 256, 0, 16, 0, 8, 0);
+                dir.toString(), Map.of()), model, "stage1", 0, 2000f, 3e-4f, 8, 2000, 256, 0, 12, 0, 8, 0);
         List<DpoSteps.Pair> flipped = new ArrayList<>();
-        for (int i = 0; i < 32; i++) {
+        for (int i = 0; i < 16; i++) {
             RenderedClip truth = ProxyTask.render(ProxyTask.scene(Split.TRAIN, i), ClipSpec.MODEL);
             flipped.add(new DpoSteps.Pair(truth.frame(0), truth.frozenVideo(), truth.video()));
         }
@@ -46,7 +46,7 @@ class FlippedPreferencesIT {
             OnlineLearner learner = new OnlineLearner(settings, blobs, m);
             Gate gate = new Gate(settings.gateScenes(), settings.sampleSteps(), settings.gateTolerance());
             Gate.Scores anchor = gate.score(learner.reference(), m);
-            DpoSteps.Result r = learner.train(flipped, 32, 1);
+            DpoSteps.Result r = learner.train(flipped, 16, 1);
             Gate.Verdict v = gate.decide(gate.score(learner.policy(), m), anchor, anchor);
             System.out.printf("flipped preferences: loss %.3f, reward accuracy %.2f; gate: %s%n", r.loss(),
                     r.rewardAccuracy(), v.reason());
