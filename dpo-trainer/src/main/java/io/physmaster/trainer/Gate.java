@@ -57,8 +57,8 @@ public final class Gate {
     }
 
     /** Scores only (an evaluation): {@code count} seen-test scenes from {@code first}. */
-    public Gate(long first, int count, int steps) {
-        this(first, count, steps, 0);
+    public static Gate evaluation(long first, int count, int steps) {
+        return new Gate(first, count, steps, 0);
     }
 
     private Gate(long first, int count, int steps, double tolerance) {

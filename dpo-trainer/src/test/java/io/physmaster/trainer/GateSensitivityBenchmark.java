@@ -25,7 +25,7 @@ public final class GateSensitivityBenchmark {
         Path a = root.resolve(args.length > 0 ? args[0] : "models/stage1.pmck");
         Path b = root.resolve(args.length > 1 ? args[1] : "models/stage2.pmck");
         int max = args.length > 2 ? Integer.parseInt(args[2]) : 64;
-        Gate gate = new Gate(max, 8, 0);
+        Gate gate = new Gate(max, 8, 0.0);
         try (NDManager m = NDManager.newBaseManager()) {
             PhysMasterModel ma = Models.load(a, m);
             PhysMasterModel mb = Models.load(b, m);

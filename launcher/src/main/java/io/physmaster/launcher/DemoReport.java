@@ -43,7 +43,7 @@ final class DemoReport {
     static DemoReport evaluate(Path model, String baseVersion, List<EncoderVersion> versions, BlobStore blobs,
                                int scenes, int steps) throws IOException {
         DemoReport report = new DemoReport();
-        Gate eval = new Gate(REPORT_SCENES, scenes, steps);
+        Gate eval = Gate.evaluation(REPORT_SCENES, scenes, steps);
         try (NDManager m = NDManager.newBaseManager()) {
             List<MetricScores> base = eval.metrics(ServedEncoder.load(model, null, baseVersion, blobs, m), m);
             report.rows.add(new Row(baseVersion, 0, MetricScores.mean(base), null, null, null));
