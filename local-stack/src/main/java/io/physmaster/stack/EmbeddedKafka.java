@@ -63,8 +63,8 @@ final class EmbeddedKafka implements AutoCloseable {
 
         List<String> jvmArgs = List.of("-Xms256m", "-Xmx768m", "-XX:+UseG1GC",
                 "-cp", childClasspath(),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-Dorg.slf4j.simpleLogger.showDateTime=true");
+                // Warnings on its console (kafka.log); everything at INFO in kafka-broker.log next to it.
+                "-Dphysmaster.role=kafka-broker", "-Dphysmaster.logs=" + dataDir.toAbsolutePath());
         Path log = dataDir.resolve("kafka.log");
         if (!Files.exists(logDir.resolve("meta.properties"))) {
             ChildJvm.run("kafka-storage-format", jvmArgs,

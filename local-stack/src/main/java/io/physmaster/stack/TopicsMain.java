@@ -1,12 +1,12 @@
 package io.physmaster.stack;
 
-import io.physmaster.serde.RegistryClientConfig;
-import io.physmaster.serde.RestSchemaRegistryClient;
+import io.physmaster.role.ConnectionOptions;
+import io.physmaster.role.ConnectionSettings;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -18,22 +18,19 @@ import picocli.CommandLine.Option;
         description = "Create PhysMaster's topics on a cluster and set BACKWARD schema compatibility.")
 public final class TopicsMain implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", description = "default $PHYSMASTER_BOOTSTRAP_SERVERS or localhost:9092")
-    String bootstrap;
-    @Option(names = "--registry", description = "default $PHYSMASTER_SCHEMA_REGISTRY_URL or http://localhost:8081/apis/ccompat/v7")
-    String registry;
-    @Option(names = "--replication-factor", defaultValue = "1") short replication;
+    @Mixin
+    ConnectionOptions connection;
+    @Option(names = "--replication-factor", defaultValue = "1",
+            description = "Replicas of each topic (default: ${DEFAULT-VALUE})")
+    short replication;
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> env = System.getenv();
-        String servers = bootstrap != null ? bootstrap : env.getOrDefault("PHYSMASTER_BOOTSTRAP_SERVERS", "localhost:9092");
-        String url = registry != null ? registry
-                : env.getOrDefault("PHYSMASTER_SCHEMA_REGISTRY_URL", "http://localhost:8081/apis/ccompat/v7");
-        List<String> created = TopicProvisioner.ensureTopics(servers, replication);
+        ConnectionSettings c = connection.settings();
+        List<String> created = TopicProvisioner.ensureTopics(c.bootstrapServers(), replication);
         System.out.println(created.isEmpty() ? "all topics exist" : "created " + created);
         List<String> subjects;
-        try (var client = new RestSchemaRegistryClient(RegistryClientConfig.from(Map.of(RegistryClientConfig.URL, url)))) {
+        try (var client = c.registry()) {
             subjects = TopicProvisioner.ensureCompatibility(client);
         }
         System.out.println("registry compatibility: " + TopicProvisioner.COMPATIBILITY + " (global and "
