@@ -120,7 +120,7 @@ public final class ClosedLoopDemo implements AutoCloseable {
         String md = report.markdown(String.format(Locale.ROOT, "%d requests, %d videos (in `%s`), %d judge "
                         + "preferences, %d encoder versions, %.0f s.", submitted, saved.get(), videos,
                 roles.judge().published.get(), report.rows().size() - 1, (System.nanoTime() - t0) / 1e9), o.evalScenes())
-                + "\nPlot: `" + plot + "`. Contact sheets: `" + blobsDir.resolve("videos") + "/<request>/<sample>.png`.\n";
+                + "\nPlot: `" + plot + "`. Contact sheets: `" + blobsDir.resolve("videos") + "/<request>/<sample>-<hash>.png`.\n";
         Path file = Files.writeString(o.out().resolve("report.md"), md);
         log.print(md);
         return new Result(report.rows(), report.improved(), file, plot, saved.get(),
