@@ -65,6 +65,8 @@ import org.slf4j.LoggerFactory;
  * offset is committed only after its version (or the gate failure's dead letter) is published; applied batch
  * ids are recorded in each version, so after a crash a batch is redone or recognised as applied. The replay
  * buffer is rebuilt from the batches topic up to the committed offset at start.
+ *
+ * <p>Over 300 lines: the role's loop, the fast path and consolidation share one consumer and one learner.
  */
 public final class DpoTrainer implements Roles.Role {
 
@@ -257,35 +259,14 @@ public final class DpoTrainer implements Roles.Role {
         return training;
     }
 
-    /**
-     * Every pair of the batches the group has committed goes back into the replay buffer, so a restart loses
-     * none (duplicates are ignored by the buffer).
-     */
+    /** Every pair of the batches the group has committed goes back into the replay buffer (a restart loses none). */
     private void rebuildReplay() {
         TopicPartition tp = new TopicPartition(Topics.PREFERENCE_BATCHES.name(), 0);
         OffsetAndMetadata committed = consumer.committed(java.util.Set.of(tp)).get(tp);
-        if (committed == null || committed.offset() == 0) {
-            return;
+        if (committed != null && committed.offset() > 0) {
+            replay.refill(settings.connection(), batches, tp, committed.offset());
+            log.info("event=replay_rebuilt pairs={} up_to_offset={}", replay.size(), committed.offset());
         }
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(settings.connection().consumer(null),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (c.position(tp) < committed.offset() && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    if (r.offset() >= committed.offset()) {
-                        break;
-                    }
-                    try {
-                        replay.addAll(batches.deserialize(r.topic(), r.value()).getPairs());
-                    } catch (SerializationException e) {
-                        // dead-lettered when it was first read
-                    }
-                }
-            }
-        }
-        log.info("event=replay_rebuilt pairs={} up_to_offset={}", replay.size(), committed.offset());
     }
 
     /** The policy continues from the version in service (after a restart), and its lineage counts as applied. */

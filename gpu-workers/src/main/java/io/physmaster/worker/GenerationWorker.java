@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
  * its partition. A crash before the commit also redoes the poll; blob keys are content-addressed
  * ({@link VideoOutputs}), so a redo never changes the bytes an earlier record points at, and consumers dedupe
  * videos by (request id, sample index).
+ *
+ * <p>Over 300 lines: the poll, commit and retry loop is one piece (sampling is BatchGenerator, outputs WorkerEvents).
  */
 public final class GenerationWorker implements Roles.Role {
 
