@@ -167,7 +167,7 @@ public final class DpoTrainer implements Roles.Role {
             }
             log.error("event=dpo_update_failed offset={} reason=\"{}\"", r.offset(), e.toString(), e);
             consumer.seek(tp, r.offset()); // not committed: redo after a pause
-            sleepQuietly(5000);
+            Roles.pause(5000);
             return false;
         }
         consumer.commitSync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)));
@@ -239,7 +239,7 @@ public final class DpoTrainer implements Roles.Role {
             }
         } catch (Exception e) {
             log.warn("event=consolidation_failed reason=\"{}\"", e.toString());
-            sleepQuietly(1000);
+            Roles.pause(1000);
         }
     }
 
@@ -273,7 +273,7 @@ public final class DpoTrainer implements Roles.Role {
     private void resume() throws IOException {
         long until = System.currentTimeMillis() + 5000;
         while (versions.current() == null && !versions.caughtUp() && System.currentTimeMillis() < until) {
-            sleepQuietly(100);
+            Roles.pause(100);
         }
         EncoderVersion current = versions.current();
         if (current != null && !current.getVersion().equals(settings.baseVersion())) {
@@ -332,14 +332,6 @@ public final class DpoTrainer implements Roles.Role {
         producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), key, DeadLetters.of(COMPONENT, r.topic(),
                 r.partition(), r.offset(), r.key(), r.value(), reason, errorClass)));
         producer.flush();
-    }
-
-    private static void sleepQuietly(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Whether the warm-up is done and batches are being consumed. */

@@ -187,7 +187,7 @@ public final class GenerationWorker implements Roles.Role {
         }
         long until = System.nanoTime() + retries.pause(attempt).toNanos();
         while (running && System.nanoTime() < until) {
-            sleepQuietly(100);
+            Roles.pause(100);
         }
     }
 
@@ -312,14 +312,6 @@ public final class GenerationWorker implements Roles.Role {
             metrics.lag.set(max);
         } catch (RuntimeException ignored) {
             // metrics are best effort
-        }
-    }
-
-    private static void sleepQuietly(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
