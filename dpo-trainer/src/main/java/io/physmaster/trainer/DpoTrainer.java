@@ -6,7 +6,6 @@ import io.physmaster.blob.BlobStores;
 import io.physmaster.dpo.DpoSteps;
 import io.physmaster.dpo.HeadDpo;
 import io.physmaster.encoder.EncoderVersionFeed;
-import io.physmaster.encoder.ServedEncoder;
 import io.physmaster.role.ConnectionSettings;
 import io.physmaster.role.Roles;
 import io.physmaster.schemas.EncoderVersion;
@@ -27,7 +26,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -67,6 +65,8 @@ import org.slf4j.LoggerFactory;
  * offset is committed only after its version (or the gate failure's dead letter) is published; applied batch
  * ids are recorded in each version, so after a crash a batch is redone or recognised as applied. The replay
  * buffer is rebuilt from the batches topic up to the committed offset at start.
+ *
+ * <p>Over 300 lines: the role's loop, the fast path and consolidation share one consumer and one learner.
  */
 public final class DpoTrainer implements Roles.Role {
 
@@ -84,23 +84,18 @@ public final class DpoTrainer implements Roles.Role {
     private final KafkaProducer<String, SpecificRecord> producer;
     private final AvroDeserializer<PreferenceBatch> batches;
     private final EncoderVersionFeed versions;
-    private final Gate gate;
+    private final Promotion promotion;
     private final OnlineLearner learner;
     private final ReplayBuffer replay;
     private final ReferenceErrorFeed referenceErrors;
-    private final VersionPublisher publisher;
     private final Random rnd = new Random(17);
-    /** Gate scores by version: same scenes and seeds every time, so a version's scores never change. */
-    private final Map<String, Gate.Scores> gateScores = new HashMap<>();
     /** Batches trained into the policy, in order (the lineage of the version in service plus what came since). */
     private final LinkedHashSet<String> applied = new LinkedHashSet<>();
     private final CountDownLatch exited = new CountDownLatch(1);
-    private Gate.Scores anchorScores;
     private int consolidatedSinceGate;
     private volatile boolean running = true;
     private volatile boolean started;
     private volatile boolean ready;
-    private volatile int published;
 
     public DpoTrainer(DpoTrainerSettings settings) throws IOException {
         this.settings = settings;
@@ -115,12 +110,12 @@ public final class DpoTrainer implements Roles.Role {
                 new AvroSerializer<>(registry, false, true, false));
         this.batches = new AvroDeserializer<>(PreferenceBatch.class, registry);
         this.versions = new EncoderVersionFeed(connection.bootstrapServers(), registry);
-        this.gate = new Gate(settings.gateScenes(), settings.sampleSteps(), settings.gateTolerance());
         this.learner = new OnlineLearner(settings, blobs, manager);
         this.replay = new ReplayBuffer(settings.replayCapacity());
         this.referenceErrors = new ReferenceErrorFeed(connection, registry, settings.referenceVideos(),
                 learner.reference().config().frames());
-        this.publisher = new VersionPublisher(blobs, producer, settings.baseVersion());
+        this.promotion = new Promotion(settings, new VersionPublisher(blobs, producer, settings.baseVersion()), blobs,
+                manager);
     }
 
     @Override
@@ -172,7 +167,7 @@ public final class DpoTrainer implements Roles.Role {
             }
             log.error("event=dpo_update_failed offset={} reason=\"{}\"", r.offset(), e.toString(), e);
             consumer.seek(tp, r.offset()); // not committed: redo after a pause
-            sleepQuietly(5000);
+            Roles.pause(5000);
             return false;
         }
         consumer.commitSync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)));
@@ -208,8 +203,8 @@ public final class DpoTrainer implements Roles.Role {
             Map<String, Double> training = figures(result, pairs.size(), false);
             training.put("seconds_loading_pairs", (t1 - t0) / 1e9);
             training.put("seconds_dpo", (t2 - t1) / 1e9);
-            Gate.Verdict verdict = offer(current, "w" + Integer.toHexString(batch.getBatchId().hashCode()), training,
-                    t0);
+            Gate.Verdict verdict = promotion.offer(learner, current, "w" + Integer.toHexString(
+                    batch.getBatchId().hashCode()), new ArrayList<>(applied), training, t0);
             if (!verdict.pass()) {
                 dead(r, batch.getBatchId(), "gate: nothing rolled out (pairs kept for replay): " + verdict.reason(),
                         "GateFailed");
@@ -239,46 +234,13 @@ public final class DpoTrainer implements Roles.Role {
                 consolidatedSinceGate = 0;
                 Map<String, Double> training = figures(result, 0, true);
                 training.put("seconds_dpo", (System.nanoTime() - t0) / 1e9);
-                offer(versions.current(), "c" + learner.steps(), training, t0);
+                promotion.offer(learner, versions.current(), "c" + learner.steps(), new ArrayList<>(applied), training,
+                        t0);
             }
         } catch (Exception e) {
             log.warn("event=consolidation_failed reason=\"{}\"", e.toString());
-            sleepQuietly(1000);
+            Roles.pause(1000);
         }
-    }
-
-    /** Gates the policy against the version in service and the anchor; publishes it when it passes. */
-    private Gate.Verdict offer(EncoderVersion current, String tag, Map<String, Double> training, long t0)
-            throws Exception {
-        long g0 = System.nanoTime();
-        Gate.Scores candidate = gate.score(learner.policy(), manager);
-        Gate.Verdict verdict = gate.decide(candidate, scoresOf(current), anchorScores);
-        training.put("seconds_gate", (System.nanoTime() - g0) / 1e9);
-        training.put("seconds", (System.nanoTime() - t0) / 1e9);
-        log.info("event=candidate tag={} pass={} {} steps_total={} replay={}", tag, verdict.pass(), verdict.reason(),
-                learner.steps(), replay.size());
-        if (!verdict.pass()) {
-            return verdict;
-        }
-        EncoderVersion v = publisher.publish(current, tag, learner.checkpoints(Map.of("tag", tag), Map.of()),
-                new ArrayList<>(applied), training, evaluation(verdict));
-        gateScores.put(v.getVersion(), candidate); // the candidate is in service now: its scores are known
-        published++;
-        log.info("event=encoder_published version={} parent={} {}", v.getVersion(), v.getParent(), verdict.reason());
-        return verdict;
-    }
-
-    /** The gate's scores of the version in service: cached; computed on a scratch copy after a restart. */
-    private Gate.Scores scoresOf(EncoderVersion v) throws IOException {
-        String id = v == null ? settings.baseVersion() : v.getVersion();
-        Gate.Scores s = gateScores.get(id);
-        if (s == null) {
-            try (NDManager m = manager.newSubManager()) {
-                s = gate.score(ServedEncoder.load(settings.model(), v, settings.baseVersion(), blobs, m), m);
-            }
-            gateScores.put(id, s);
-        }
-        return s;
     }
 
     private Map<String, Double> figures(DpoSteps.Result result, int pairs, boolean consolidated) {
@@ -297,58 +259,21 @@ public final class DpoTrainer implements Roles.Role {
         return training;
     }
 
-    private static Map<String, Double> evaluation(Gate.Verdict v) {
-        Map<String, Double> e = new LinkedHashMap<>();
-        e.put("candidate_score", v.candidate().meanScore());
-        e.put("change_vs_service", v.vsService().change());
-        e.put("change_vs_service_low", v.vsService().low());
-        e.put("change_vs_service_high", v.vsService().high());
-        e.put("change_vs_anchor", v.vsAnchor().change());
-        e.put("change_vs_anchor_low", v.vsAnchor().low());
-        e.put("change_vs_anchor_high", v.vsAnchor().high());
-        e.put("gate_scenes", (double) v.candidate().perScene().length);
-        e.put("l2", v.candidate().mean().l2());
-        e.put("cd", v.candidate().mean().cd());
-        e.put("iou", v.candidate().mean().iou());
-        return e;
-    }
-
-    /**
-     * Every pair of the batches the group has committed goes back into the replay buffer, so a restart loses
-     * none (duplicates are ignored by the buffer).
-     */
+    /** Every pair of the batches the group has committed goes back into the replay buffer (a restart loses none). */
     private void rebuildReplay() {
         TopicPartition tp = new TopicPartition(Topics.PREFERENCE_BATCHES.name(), 0);
         OffsetAndMetadata committed = consumer.committed(java.util.Set.of(tp)).get(tp);
-        if (committed == null || committed.offset() == 0) {
-            return;
+        if (committed != null && committed.offset() > 0) {
+            replay.refill(settings.connection(), batches, tp, committed.offset());
+            log.info("event=replay_rebuilt pairs={} up_to_offset={}", replay.size(), committed.offset());
         }
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(settings.connection().consumer(null),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (c.position(tp) < committed.offset() && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    if (r.offset() >= committed.offset()) {
-                        break;
-                    }
-                    try {
-                        replay.addAll(batches.deserialize(r.topic(), r.value()).getPairs());
-                    } catch (SerializationException e) {
-                        // dead-lettered when it was first read
-                    }
-                }
-            }
-        }
-        log.info("event=replay_rebuilt pairs={} up_to_offset={}", replay.size(), committed.offset());
     }
 
     /** The policy continues from the version in service (after a restart), and its lineage counts as applied. */
     private void resume() throws IOException {
         long until = System.currentTimeMillis() + 5000;
         while (versions.current() == null && !versions.caughtUp() && System.currentTimeMillis() < until) {
-            sleepQuietly(100);
+            Roles.pause(100);
         }
         EncoderVersion current = versions.current();
         if (current != null && !current.getVersion().equals(settings.baseVersion())) {
@@ -361,9 +286,7 @@ public final class DpoTrainer implements Roles.Role {
     /** Scores the anchor and the version in service before the first batch, so no update waits for them. */
     private void warmUp() {
         try {
-            anchorScores = gate.score(learner.reference(), manager);
-            gateScores.put(settings.baseVersion(), anchorScores);
-            scoresOf(versions.current());
+            promotion.warmUp(learner, versions.current());
             // One step at learning rate 0 with a throwaway optimizer: the first real batch then does not pay for
             // the engine's first backward passes.
             RenderedClip clip = ProxyTask.render(ProxyTask.scene(Split.SEEN_TEST, 200_000), ClipSpec.MODEL);
@@ -411,21 +334,13 @@ public final class DpoTrainer implements Roles.Role {
         producer.flush();
     }
 
-    private static void sleepQuietly(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Whether the warm-up is done and batches are being consumed. */
     public boolean ready() {
         return ready;
     }
 
     public int published() {
-        return published;
+        return promotion.published();
     }
 
     @Override

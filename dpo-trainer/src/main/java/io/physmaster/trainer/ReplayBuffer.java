@@ -1,11 +1,21 @@
 package io.physmaster.trainer;
 
+import io.physmaster.role.ConnectionSettings;
+import io.physmaster.schemas.PreferenceBatch;
 import io.physmaster.schemas.PreferencePair;
+import io.physmaster.serde.AvroDeserializer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Every accepted preference pair, for replay: the online learner keeps training over all of them, not only
@@ -47,6 +57,30 @@ final class ReplayBuffer {
         }
         keysStale |= added > 0;
         return added;
+    }
+
+    /**
+     * Reads the batches topic's partition from the beginning up to {@code end} (exclusive) and adds every pair;
+     * undecodable batches were dead-lettered when first read and are skipped. Gives up after a minute.
+     */
+    void refill(ConnectionSettings connection, AvroDeserializer<PreferenceBatch> batches, TopicPartition tp, long end) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(connection.consumer(null), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (c.position(tp) < end && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    if (r.offset() < end) {
+                        try {
+                            addAll(batches.deserialize(r.topic(), r.value()).getPairs());
+                        } catch (SerializationException e) {
+                            // dead-lettered when it was first read
+                        }
+                    }
+                }
+            }
+        }
     }
 
     synchronized int size() {

@@ -10,79 +10,72 @@ import io.physmaster.requests.InvalidRequestException;
 import io.physmaster.requests.RequestLimits;
 import io.physmaster.sample.EulerSampler;
 import io.physmaster.schemas.EncoderVersion;
-import io.physmaster.schemas.GeneratedVideo;
-import io.physmaster.schemas.GenerationProgress;
 import io.physmaster.schemas.GenerationRequest;
 import io.physmaster.schemas.GenerationState;
-import io.physmaster.serde.AvroDeserializer;
-import io.physmaster.serde.AvroSerializer;
 import io.physmaster.serde.SchemaRegistryClient;
 import io.physmaster.role.ConnectionSettings;
 import io.physmaster.encoder.EncoderVersionFeed;
 import io.physmaster.role.Roles;
-import io.physmaster.topics.DeadLetters;
 import io.physmaster.topics.Topics;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A GPU worker: one member of the consumer group on the generation-requests topic.
  *
- * <p>Per poll: decode and validate every request (bad ones become dead letters with the reason), group the
- * good ones by encoder version, swap the physical head if needed, sample all their videos in batches, store
- * MP4 + exact frames + contact sheet, publish one GeneratedVideo per sample, and only then commit the offsets.
- * A crash before the commit redoes the poll: seeds are deterministic and blob keys derive from (request,
- * sample), so the redo writes the same files and consumers dedupe videos by (request id, sample index).
+ * <p>Per poll: decode and validate every request, group the good ones by encoder version, swap the physical
+ * head if needed, sample all their videos in batches, store MP4 + exact frames + contact sheet, publish one
+ * GeneratedVideo per sample, and only then commit the offsets.
+ *
+ * <p>A failure one request causes (its bytes, its fields, its first frame, its sampling or storing, whatever
+ * the exception) dead-letters that request with a short reason and the others go on. A failure that is not
+ * the request's fault (the blob store, registry or broker unavailable) redoes the poll after a pause, at
+ * most {@link PollRetries#MAX_ATTEMPTS} times per record before it is dead-lettered too: no record can block
+ * its partition. A crash before the commit also redoes the poll; blob keys are content-addressed
+ * ({@link VideoOutputs}), so a redo never changes the bytes an earlier record points at, and consumers dedupe
+ * videos by (request id, sample index).
+ *
+ * <p>Over 300 lines: the poll, commit and retry loop is one piece (sampling is BatchGenerator, outputs WorkerEvents).
  */
 public final class GenerationWorker implements Roles.Role {
 
     private static final Logger log = LoggerFactory.getLogger(GenerationWorker.class);
-    private static final double FPS = 10;
 
     private final WorkerSettings settings;
     private final SchemaRegistryClient registry;
     private final BlobStore blobs;
     private final NDManager manager;
-    private final PhysMasterModel model;
-    private final EulerSampler sampler;
-    /** The physical head being served; null when the model has no PhysEncoder. */
-    private final ServedEncoder encoder;
     private final RequestDecoder decoder;
     private final KafkaConsumer<String, byte[]> consumer;
-    private final KafkaProducer<String, SpecificRecord> producer;
-    private final AvroDeserializer<GenerationRequest> requests;
+    private final WorkerEvents events;
     private final EncoderVersionFeed versions;
     private final WorkerMetrics metrics;
     private final OutputPipeline outputs;
-    private final Set<String> badVersions = new HashSet<>();
+    private final BatchGenerator generator;
+    private final PollRetries retries = new PollRetries(PollRetries.MAX_ATTEMPTS);
+    private final EncoderRouting encoders;
     private volatile boolean running = true;
-    private volatile boolean halted;
 
     public GenerationWorker(WorkerSettings settings) throws IOException {
         this.settings = settings;
@@ -90,11 +83,9 @@ public final class GenerationWorker implements Roles.Role {
         this.registry = connection.registry();
         this.blobs = connection.openBlobStore();
         this.manager = NDManager.newBaseManager();
-        this.model = Models.load(settings.model(), manager);
-        this.sampler = new EulerSampler(model, manager);
-        this.encoder = model.encoder() == null ? null
-                : new ServedEncoder(model, settings.baseEncoderVersion(), blobs, manager);
-        this.decoder = new RequestDecoder(RequestLimits.DEFAULT, blobs, model.config().frames(), model.config().size());
+        PhysMasterModel model = Models.load(settings.model(), manager);
+        this.decoder = new RequestDecoder(RequestLimits.DEFAULT, blobs, registry, model.config().frames(),
+                model.config().size());
 
         Properties c = connection.consumer(settings.groupId());
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.workerId());
@@ -106,11 +97,15 @@ public final class GenerationWorker implements Roles.Role {
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
         Properties p = connection.producer();
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new AvroSerializer<>(registry, false, true, false));
-        this.requests = new AvroDeserializer<>(GenerationRequest.class, registry);
-        this.versions = new EncoderVersionFeed(connection.bootstrapServers(), registry);
         this.metrics = new WorkerMetrics(settings.workerId());
+        this.events = new WorkerEvents(p, registry, settings.workerId(), metrics);
+        this.versions = new EncoderVersionFeed(connection.bootstrapServers(), registry);
+        this.encoders = new EncoderRouting(model.encoder() == null ? null
+                : new ServedEncoder(model, settings.baseEncoderVersion(), blobs, manager), versions,
+                settings.baseEncoderVersion(), metrics);
         this.outputs = new OutputPipeline(settings.workerId() + "-outputs");
+        this.generator = new BatchGenerator(settings, new EulerSampler(model, manager), model.config().size(), blobs,
+                outputs, events, metrics);
         if (settings.metricsPort() >= 0) {
             int port = metrics.serve(settings.metricsHost(), settings.metricsPort());
             log.info("event=metrics_serving host={} port={}", settings.metricsHost(), port);
@@ -137,33 +132,62 @@ public final class GenerationWorker implements Roles.Role {
                 try {
                     process(polled);
                 } catch (RuntimeException e) {
-                    // Not the requests' fault (storage, broker, model): retry the same poll after a pause.
-                    metrics.error("batch_failed");
-                    log.error("event=batch_failed records={} reason=\"{}\"", polled.count(), e.toString(), e);
-                    for (TopicPartition tp : polled.partitions()) {
-                        consumer.seek(tp, polled.records(tp).get(0).offset());
-                    }
-                    sleepQuietly(2000);
+                    retryLater(polled, e);
                     continue;
-                }
-                if (halted) {
-                    return; // simulated crash: nothing committed
                 }
                 Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
                 for (TopicPartition tp : polled.partitions()) {
                     List<ConsumerRecord<String, byte[]>> rs = polled.records(tp);
                     offsets.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
                 }
-                consumer.commitSync(offsets);
+                try {
+                    consumer.commitSync(offsets);
+                } catch (CommitFailedException e) {
+                    // The group rebalanced meanwhile: the partitions' new owner redoes these requests.
+                    log.warn("event=commit_failed records={} reason=\"{}\"", polled.count(), e.getMessage());
+                }
+                retries.forget(polled);
             }
         } catch (WakeupException e) {
             if (running) {
                 throw e;
             }
         } finally {
-            // A halted worker (test stand-in for a crash) commits nothing; closing makes the group reassign its
-            // partitions now instead of after the session timeout, and the uncommitted requests are redone.
-            consumer.close(halted ? Duration.ZERO : Duration.ofSeconds(10));
+            consumer.close(Duration.ofSeconds(10));
+        }
+    }
+
+    /**
+     * Not the requests' fault (storage, registry, broker): charges the attempt to the records concerned (all
+     * of them when the failure names none), rewinds to the poll's start and pauses before it is redone. A
+     * record charged too often is dead-lettered by the next {@link #process}.
+     */
+    private void retryLater(ConsumerRecords<String, byte[]> polled, RuntimeException e) {
+        List<ConsumerRecord<String, byte[]>> charged = new ArrayList<>();
+        String reason;
+        if (e instanceof PollRetries.Unavailable u) {
+            charged.addAll(u.records());
+            reason = u.getMessage();
+        } else {
+            reason = "processing failed (" + e.getClass().getSimpleName() + ")";
+        }
+        if (charged.isEmpty()) {
+            polled.forEach(charged::add);
+        }
+        int attempt = retries.charge(charged, reason);
+        metrics.error("batch_failed");
+        String line = "event=batch_failed records={} charged={} attempt={} max={} reason=\"{}\"";
+        if (e instanceof PollRetries.Unavailable) { // expected in an outage: its cause was logged where it arose
+            log.warn(line, polled.count(), charged.size(), attempt, PollRetries.MAX_ATTEMPTS, reason);
+        } else {
+            log.error(line, polled.count(), charged.size(), attempt, PollRetries.MAX_ATTEMPTS, reason, e);
+        }
+        for (TopicPartition tp : polled.partitions()) {
+            consumer.seek(tp, polled.records(tp).get(0).offset());
+        }
+        long until = System.nanoTime() + retries.pause(attempt).toNanos();
+        while (running && System.nanoTime() < until) {
+            Roles.pause(100);
         }
     }
 
@@ -196,210 +220,84 @@ public final class GenerationWorker implements Roles.Role {
 
     /** Decodes, validates, samples, stores and publishes one poll's requests; flushes before returning. */
     void process(ConsumerRecords<String, byte[]> polled) {
+        BatchGenerator.Poll poll = new BatchGenerator.Poll();
         Map<String, List<AcceptedRequest>> byVersion = new LinkedHashMap<>();
         EncoderVersion latest = versions.current();
         for (ConsumerRecord<String, byte[]> r : polled) {
-            GenerationRequest req;
-            try {
-                if (r.value() == null) {
-                    throw new SerializationException("empty record (tombstone) on the requests topic");
-                }
-                req = requests.deserialize(r.topic(), r.value());
-            } catch (SerializationException e) {
-                deadLetter(r, "undecodable record: " + e.getMessage(), e);
+            if (retries.exhausted(r)) {
+                events.rejected(r, null, retries.reason(r), "RetriesExhausted", "retries_exhausted");
                 continue;
             }
-            try {
-                float[] frame = decoder.firstFrame(req);
-                String version = req.getEncoderVersion() != null ? req.getEncoderVersion() : targetVersion(latest);
-                if (!canServe(version)) {
-                    throw new InvalidRequestException("encoder version '" + version + "' is unknown or its "
-                            + "checkpoint failed verification");
-                }
-                byVersion.computeIfAbsent(version, k -> new ArrayList<>())
-                        .add(new AcceptedRequest(req, frame, version, Instant.now()));
-                progress(req.getRequestId(), GenerationState.ACCEPTED, 0, req.getSteps(), null);
-            } catch (InvalidRequestException e) {
-                deadLetter(r, e.getMessage(), e);
-                progress(req.getRequestId(), GenerationState.FAILED, 0, req.getSteps(), e.getMessage());
+            AcceptedRequest a = accept(r, latest);
+            if (a != null) {
+                byVersion.computeIfAbsent(a.encoderVersion(), k -> new ArrayList<>()).add(a);
             }
         }
         for (var e : byVersion.entrySet()) {
-            if (halted) {
-                return;
-            }
-            if (serve(e.getKey())) {
-                generate(e.getValue());
+            if (encoders.serve(e.getKey())) {
+                generator.generate(e.getValue(), poll);
                 continue;
             }
             // The version failed to load: requests that pinned it fail; the others get the version in service.
             List<AcceptedRequest> fallback = new ArrayList<>();
             for (AcceptedRequest a : e.getValue()) {
                 if (a.request().getEncoderVersion() != null) {
-                    deadLetterRequest(a.request(), "encoder version '" + e.getKey() + "' could not be loaded");
+                    events.failed(a.request(), "encoder version '" + e.getKey() + "' could not be loaded",
+                            "EncoderUnavailable", "encoder_unavailable");
                 } else {
-                    fallback.add(new AcceptedRequest(a.request(), a.firstFrame(), servedVersion(), a.takenAt()));
+                    fallback.add(a.withVersion(servedVersion()));
                 }
             }
             if (!fallback.isEmpty()) {
-                generate(fallback);
+                generator.generate(fallback, poll);
             }
         }
         outputs.awaitAll(); // every video stored and sent before the flush and the commit
-        producer.flush();
+        events.flush();
+        poll.throwIfUnavailable();
     }
 
-    /** The version to serve when a request does not pin one: the latest published, unless it is bad. */
-    private String targetVersion(EncoderVersion latest) {
-        if (model.encoder() == null) {
-            return "none";
-        }
-        if (latest == null || badVersions.contains(latest.getVersion())) {
-            return servedVersion();
-        }
-        return latest.getVersion();
-    }
-
-    private boolean canServe(String version) {
-        if (badVersions.contains(version)) {
-            return false;
-        }
-        return version.equals(servedVersion()) || version.equals(settings.baseEncoderVersion())
-                || versions.get(version) != null || (model.encoder() == null && version.equals("none"));
-    }
-
-    /** Makes the physical head the given version's; false (and the old head kept) if it cannot. */
-    private boolean serve(String version) {
-        if (encoder == null || version.equals(encoder.current())) {
-            return true;
-        }
-        String from = encoder.current();
+    /**
+     * Decodes and checks one record; null if it was dead-lettered. Whatever the record itself causes is its
+     * dead letter; a store or registry being unavailable throws {@link PollRetries.Unavailable}.
+     */
+    private AcceptedRequest accept(ConsumerRecord<String, byte[]> r, EncoderVersion latest) {
+        GenerationRequest req;
         try {
-            encoder.use(version.equals(settings.baseEncoderVersion()) ? null : versions.get(version));
-            log.info("event=encoder_swapped from={} to={}", from, version);
-            metrics.encoderSwaps.incrementAndGet();
-            return true;
-        } catch (IOException | RuntimeException e) {
-            badVersions.add(version);
-            metrics.error("bad_checkpoint");
-            log.error("event=encoder_refused version={} keep_serving={} reason=\"{}\"", version, from,
-                    e.getMessage());
-            return false;
-        }
-    }
-
-    /** Samples every video of the requests (numSamples each) in batches of at most maxBatch videos. */
-    private void generate(List<AcceptedRequest> accepted) {
-        record Job(AcceptedRequest a, int sample) {
-        }
-        List<Job> jobs = new ArrayList<>();
-        for (AcceptedRequest a : accepted) {
-            for (int i = 0; i < a.request().getNumSamples(); i++) {
-                jobs.add(new Job(a, i));
-            }
-        }
-        int size = model.config().size();
-        // Equal chunks of at most maxBatch: 18 videos go as 6 + 6 + 6, not 8 + 8 + 2 (a batch of 2 costs
-        // nearly twice as much per video as a batch of 8).
-        int chunks = (jobs.size() + settings.maxBatch() - 1) / settings.maxBatch();
-        int chunkSize = chunks == 0 ? 1 : (jobs.size() + chunks - 1) / chunks;
-        for (int from = 0; from < jobs.size() && !halted; from += chunkSize) {
-            List<Job> chunk = jobs.subList(from, Math.min(jobs.size(), from + chunkSize));
-            // Requests with other step counts or guidance are sampled in their own sub-batch.
-            Map<String, List<Job>> bySettings = new LinkedHashMap<>();
-            for (Job j : chunk) {
-                bySettings.computeIfAbsent(j.a().request().getSteps() + "/" + j.a().request().getGuidance(),
-                        k -> new ArrayList<>()).add(j);
-            }
-            for (List<Job> group : bySettings.values()) {
-                GenerationRequest first = group.get(0).a().request();
-                float[][] frames = new float[group.size()][];
-                long[] seeds = new long[group.size()];
-                for (int i = 0; i < group.size(); i++) {
-                    frames[i] = group.get(i).a().firstFrame();
-                    seeds[i] = group.get(i).a().request().getSeed() + group.get(i).sample();
-                }
-                long t0 = System.nanoTime();
-                int total = first.getSteps();
-                float[][] videos = sampler.sample(frames, seeds, total, first.getGuidance(), step -> {
-                    if (settings.progressEvery() > 0 && step % settings.progressEvery() == 0 && step < total) {
-                        group.stream().map(j -> j.a().request().getRequestId()).distinct()
-                                .forEach(id -> progress(id, GenerationState.SAMPLING, step, total, null));
-                    }
-                });
-                double perVideo = (System.nanoTime() - t0) / 1e9 / group.size();
-                log.info("event=sampled videos={} steps={} seconds={}", group.size(), total,
-                        String.format("%.2f", perVideo * group.size()));
-                for (int i = 0; i < group.size() && !halted; i++) {
-                    metrics.secondsPerVideo.record(Duration.ofNanos((long) (perVideo * 1e9)));
-                    Job j = group.get(i);
-                    long seed = seeds[i];
-                    float[] video = videos[i];
-                    outputs.submit(() -> publishVideo(j.a(), j.sample(), seed, video, size)); // overlaps the next batch
-                }
-            }
-            for (Job j : chunk) {
-                if (j.sample() == j.a().request().getNumSamples() - 1) {
-                    GenerationRequest r = j.a().request();
-                    outputs.submit(() -> { // after the request's last video, in the same queue
-                        progress(r.getRequestId(), GenerationState.DONE, r.getSteps(), r.getSteps(), null);
-                        metrics.requests.increment();
-                        metrics.latency(Duration.between(r.getSubmittedAt(), Instant.now()));
-                    });
-                }
-            }
-        }
-    }
-
-    private void publishVideo(AcceptedRequest a, int sample, long seed, float[] video, int size) {
-        GenerationRequest r = a.request();
-        int frames = r.getFrames();
-        float[] cut = frames * 3 * size * size == video.length ? video
-                : java.util.Arrays.copyOf(video, frames * 3 * size * size);
-        try {
-            VideoOutputs.Stored s = VideoOutputs.store(blobs, r.getRequestId(), sample, r.getSceneId(), cut, frames,
-                    size, FPS);
-            GeneratedVideo v = GeneratedVideo.newBuilder()
-                    .setRequestId(r.getRequestId()).setSampleIndex(sample).setSeed(seed)
-                    .setVideoUri(s.mp4().toString()).setFormat("mp4").setFrames(frames).setWidth(size * VideoOutputs.MP4_SCALE)
-                    .setHeight(size * VideoOutputs.MP4_SCALE).setSha256(s.sha256()).setEncoderVersion(a.encoderVersion())
-                    .setModelVersion(settings.model().getFileName().toString())
-                    .setLatencyMs(Duration.between(a.takenAt(), Instant.now()).toMillis())
-                    .setSceneId(r.getSceneId()).setWorkerId(settings.workerId())
-                    .setRawUri(s.raw().toString()).setContactSheetUri(s.sheet().toString())
-                    .setCreatedAt(Instant.now()).build();
-            producer.send(new ProducerRecord<>(Topics.GENERATED_VIDEOS.name(), r.getRequestId(), v));
-            metrics.videos.increment();
+            req = decoder.read(r.topic(), r.value());
+        } catch (SerializationException e) {
+            events.rejected(r, null, "undecodable record: " + e.getMessage(), e.getClass().getName(), "undecodable");
+            return null;
         } catch (IOException e) {
-            // Storage failing is not the request's fault: stop without committing so the poll is redone.
-            throw new IllegalStateException("storing video " + r.getRequestId() + "/" + sample + " failed", e);
+            log.warn("event=registry_unavailable partition={} offset={} reason=\"{}\"", r.partition(), r.offset(),
+                    e.getCause());
+            throw new PollRetries.Unavailable(List.of(r), e.getMessage(), e);
+        } catch (RuntimeException e) {
+            events.rejected(r, null, "undecodable record (" + e.getClass().getSimpleName() + ")",
+                    e.getClass().getName(), "undecodable");
+            return null;
         }
-    }
-
-    private void progress(String requestId, GenerationState state, int step, int total, String message) {
-        producer.send(new ProducerRecord<>(Topics.GENERATION_PROGRESS.name(), requestId,
-                GenerationProgress.newBuilder().setRequestId(requestId).setState(state).setStep(step)
-                        .setTotalSteps(total).setMessage(message).setWorkerId(settings.workerId())
-                        .setTime(Instant.now()).build()));
-    }
-
-    private void deadLetter(ConsumerRecord<String, byte[]> r, String reason, Exception e) {
-        metrics.error(e instanceof SerializationException ? "undecodable" : "invalid_request");
-        log.warn("event=dead_letter topic={} partition={} offset={} key={} reason=\"{}\"", r.topic(), r.partition(),
-                r.offset(), r.key(), reason);
-        producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), r.key(), DeadLetters.of(component(),
-                r.topic(), r.partition(), r.offset(), r.key(), r.value(), reason, e.getClass().getName())));
-    }
-
-    private void deadLetterRequest(GenerationRequest r, String reason) {
-        metrics.error("encoder_unavailable");
-        producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), r.getRequestId(), DeadLetters.ofAccepted(
-                component(), Topics.GENERATION_REQUESTS.name(), r.getRequestId(), reason, "EncoderUnavailable")));
-        progress(r.getRequestId(), GenerationState.FAILED, 0, r.getSteps(), reason);
-    }
-
-    private String component() {
-        return "worker/" + settings.workerId();
+        try {
+            float[] frame = decoder.firstFrame(req);
+            String version = req.getEncoderVersion() != null ? req.getEncoderVersion() : encoders.target(latest);
+            if (!encoders.canServe(version)) {
+                throw new InvalidRequestException("encoder version '" + version + "' is unknown or its "
+                        + "checkpoint failed verification");
+            }
+            events.progress(req.getRequestId(), GenerationState.ACCEPTED, 0, req.getSteps(), null);
+            return new AcceptedRequest(r, req, frame, version, Instant.now());
+        } catch (InvalidRequestException e) {
+            events.rejected(r, req, e.getMessage(), e.getClass().getName(), "invalid_request");
+        } catch (IOException e) {
+            log.warn("event=first_frame_unavailable request={} reason=\"{}\"", req.getRequestId(), e.toString());
+            throw new PollRetries.Unavailable(List.of(r), "first frame could not be read: blob store unavailable ("
+                    + e.getClass().getSimpleName() + ")", e);
+        } catch (RuntimeException e) {
+            log.warn("event=request_unreadable partition={} offset={}", r.partition(), r.offset(), e);
+            events.rejected(r, req, "request could not be read (" + e.getClass().getSimpleName() + ")",
+                    e.getClass().getName(), "invalid_request");
+        }
+        return null;
     }
 
     private void updateLag() {
@@ -417,17 +315,9 @@ public final class GenerationWorker implements Roles.Role {
         }
     }
 
-    private static void sleepQuietly(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** The encoder version currently loaded ("none" for a model without a PhysEncoder). */
     public String servedVersion() {
-        return encoder == null ? "none" : encoder.current();
+        return encoders.served();
     }
 
     public WorkerMetrics metrics() {
@@ -441,18 +331,12 @@ public final class GenerationWorker implements Roles.Role {
         consumer.wakeup();
     }
 
-    /** Test hook: stop at once as if the process died: the batch in hand is dropped and nothing committed. */
-    void halt() {
-        halted = true;
-        running = false;
-    }
-
     @Override
     public void close() {
         stop();
         outputs.close();
         versions.close();
-        producer.close(Duration.ofSeconds(10));
+        events.close();
         metrics.close();
         manager.close();
         blobs.close();

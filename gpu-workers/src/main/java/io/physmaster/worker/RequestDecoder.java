@@ -8,6 +8,9 @@ import io.physmaster.requests.InvalidRequestException;
 import io.physmaster.requests.RequestLimits;
 import io.physmaster.requests.RequestRules;
 import io.physmaster.schemas.GenerationRequest;
+import io.physmaster.serde.AvroDeserializer;
+import io.physmaster.serde.RegistryException;
+import io.physmaster.serde.SchemaRegistryClient;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -16,27 +19,50 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
+import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * Checks a request against the shared rules and the served model (frames, size), fetches (from the configured
- * blob store only) and decodes its first frame safely, and scales it to the model's resolution. Anything wrong
- * is an {@link InvalidRequestException} whose message becomes the dead letter's reason.
+ * Reads a request record, checks the request against the shared rules and the served model (frames, size),
+ * fetches and decodes its first frame safely, and scales it to the model's resolution.
+ *
+ * <p>What is the record's fault is a {@link SerializationException} (bytes) or an {@link
+ * InvalidRequestException} (content) whose message becomes the dead letter's reason and never quotes the
+ * record. What is not its fault (the registry or the blob store unavailable) is an {@link IOException}: the
+ * worker retries those, a bounded number of times.
  */
 final class RequestDecoder {
 
     private final RequestLimits limits;
     private final BlobStore blobs;
+    private final AvroDeserializer<GenerationRequest> avro;
     private final int modelFrames;
     private final int modelSize;
 
-    RequestDecoder(RequestLimits limits, BlobStore blobs, int modelFrames, int modelSize) {
+    RequestDecoder(RequestLimits limits, BlobStore blobs, SchemaRegistryClient registry, int modelFrames,
+                   int modelSize) {
         this.limits = limits;
         this.blobs = blobs;
+        this.avro = new AvroDeserializer<>(GenerationRequest.class, registry);
         this.modelFrames = modelFrames;
         this.modelSize = modelSize;
     }
 
-    float[] firstFrame(GenerationRequest r) throws InvalidRequestException {
+    /** The request in a record's value; IOException when the registry cannot be asked for its schema. */
+    GenerationRequest read(String topic, byte[] value) throws IOException {
+        if (value == null) {
+            throw new SerializationException("empty record (tombstone) on the requests topic");
+        }
+        try {
+            return avro.deserialize(topic, value);
+        } catch (SerializationException e) {
+            if (e.getCause() instanceof RegistryException re && (re.httpStatus() < 0 || re.httpStatus() >= 500)) {
+                throw new IOException("schema registry unavailable", e);
+            }
+            throw e;
+        }
+    }
+
+    float[] firstFrame(GenerationRequest r) throws InvalidRequestException, IOException {
         RequestRules.check(r, limits);
         if (r.getFrames() > modelFrames) {
             throw new InvalidRequestException("frames must be at most " + modelFrames + " for the served model, got "

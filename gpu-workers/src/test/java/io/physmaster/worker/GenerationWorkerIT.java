@@ -1,7 +1,13 @@
 package io.physmaster.worker;
 
-import io.physmaster.model.ModelRuntime;
+import static io.physmaster.worker.WorkerItKit.publish;
+import static io.physmaster.worker.WorkerItKit.rawProducer;
+import static io.physmaster.worker.WorkerItKit.read;
+import static io.physmaster.worker.WorkerItKit.scenePng;
+import static io.physmaster.worker.WorkerItKit.start;
+import static io.physmaster.worker.WorkerItKit.startWorkerProcess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,24 +19,19 @@ import io.physmaster.client.PhysMasterClient;
 import io.physmaster.client.Submission;
 import io.physmaster.model.Checkpoint;
 import io.physmaster.model.ModelConfig;
+import io.physmaster.model.ModelRuntime;
 import io.physmaster.model.Models;
 import io.physmaster.model.PhysMasterModel;
 import io.physmaster.schemas.DeadLetter;
 import io.physmaster.schemas.EncoderVersion;
 import io.physmaster.schemas.GeneratedVideo;
+import io.physmaster.schemas.GenerationProgress;
 import io.physmaster.schemas.GenerationRequest;
-import io.physmaster.serde.AvroDeserializer;
-import io.physmaster.serde.AvroSerializer;
-import io.physmaster.sim.ClipSpec;
-import io.physmaster.sim.ProxyTask;
-import io.physmaster.sim.RenderedClip;
-import io.physmaster.sim.Renderer;
-import io.physmaster.sim.Split;
+import io.physmaster.schemas.GenerationState;
 import io.physmaster.sim.io.ClipFile;
 import io.physmaster.stack.LocalStack;
 import io.physmaster.stack.LocalStackExtension;
 import io.physmaster.topics.Topics;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -38,18 +39,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
-import javax.imageio.ImageIO;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,48 +84,8 @@ class GenerationWorkerIT {
         return new ClientSettings(s.connection(dir.resolve("blobs")), Duration.ofSeconds(20));
     }
 
-    static byte[] scenePng(int index) throws Exception {
-        RenderedClip c = ProxyTask.render(ProxyTask.scene(Split.SEEN_TEST, index), ClipSpec.MODEL);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(Renderer.toImage(c.video(), 0, 32, 32), "png", out);
-        return out.toByteArray();
-    }
-
-    static Thread start(GenerationWorker w) {
-        Thread t = new Thread(w, "worker");
-        t.start();
-        return t;
-    }
-
-    static void publish(String topic, String key, SpecificRecord value) throws Exception {
-        AvroSerializer<SpecificRecord> ser = new AvroSerializer<>();
-        ser.configure(new HashMap<>(LocalStackExtension.stack().clientConfigs()), false);
-        try (KafkaProducer<String, SpecificRecord> p = new KafkaProducer<>(
-                Map.of("bootstrap.servers", LocalStackExtension.stack().bootstrapServers()), new StringSerializer(), ser)) {
-            p.send(new ProducerRecord<>(topic, key, value)).get();
-        }
-    }
-
     static List<DeadLetter> deadLetters(String key, Duration timeout) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStackExtension.stack().bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        AvroDeserializer<DeadLetter> de = new AvroDeserializer<>(DeadLetter.class);
-        de.configure(new HashMap<>(LocalStackExtension.stack().clientConfigs()), false);
-        List<DeadLetter> out = new ArrayList<>();
-        try (KafkaConsumer<String, DeadLetter> c = new KafkaConsumer<>(p, new StringDeserializer(), de)) {
-            c.subscribe(List.of(Topics.DEAD_LETTERS.name()));
-            long deadline = System.currentTimeMillis() + timeout.toMillis();
-            while (out.isEmpty() && System.currentTimeMillis() < deadline) {
-                c.poll(Duration.ofMillis(300)).forEach(r -> {
-                    if (key.equals(r.key())) {
-                        out.add(r.value());
-                    }
-                });
-            }
-        }
-        return out;
+        return read(Topics.DEAD_LETTERS.name(), DeadLetter.class, Set.of(key), 1, timeout, Duration.ZERO);
     }
 
     @Test
@@ -232,28 +190,115 @@ class GenerationWorkerIT {
     }
 
     @Test
+    void aRequestIdThatWouldEscapeTheBlobStoreIsDeadLetteredAndTheRestOfItsPollGoesOn() throws Exception {
+        String badId = "../../x";
+        String goodId = "good-" + UUID.randomUUID();
+        byte[] frame = scenePng(1);
+        // Produced raw, past the client's checks, and to one partition so that one poll holds both.
+        try (KafkaProducer<String, SpecificRecord> p = rawProducer()) {
+            for (String id : List.of(badId, goodId)) {
+                p.send(new ProducerRecord<>(Topics.GENERATION_REQUESTS.name(), 0, id, GenerationRequest.newBuilder()
+                        .setRequestId(id).setFirstFrameInline(ByteBuffer.wrap(frame)).setNumSamples(2).setSteps(2)
+                        .setSubmittedAt(Instant.now()).build()));
+            }
+            p.flush();
+        }
+        try (GenerationWorker worker = new GenerationWorker(settings("w-escape"));
+             PhysMasterClient client = PhysMasterClient.connect(clientSettings())) {
+            Thread t = start(worker);
+            assertEquals(2, client.awaitVideos(goodId, 2, Duration.ofSeconds(90)).size());
+            List<GeneratedVideo> all = read(Topics.GENERATED_VIDEOS.name(), GeneratedVideo.class, Set.of(goodId), 2,
+                    Duration.ofSeconds(30), Duration.ofSeconds(6));
+            assertEquals(2, all.size(), "each video of the good request is published once, not once per retry");
+
+            List<DeadLetter> dead = read(Topics.DEAD_LETTERS.name(), DeadLetter.class, Set.of(badId), 1,
+                    Duration.ofSeconds(30), Duration.ofSeconds(3));
+            assertEquals(1, dead.size(), "exactly one dead letter");
+            String reason = dead.get(0).getReason();
+            assertTrue(reason.startsWith("requestId must be"), reason);
+            assertFalse(reason.contains("../"), "the reason does not echo the id: " + reason);
+            assertNotNull(dead.get(0).getValue(), "the raw bytes are kept for inspection");
+            List<GenerationProgress> progress = read(Topics.GENERATION_PROGRESS.name(), GenerationProgress.class,
+                    Set.of(badId), 1, Duration.ofSeconds(30), Duration.ZERO);
+            assertEquals(GenerationState.FAILED, progress.get(0).getState());
+            assertFalse(Files.exists(dir.resolve("x")), "nothing was written outside the blob store");
+            worker.stop();
+            t.join(30_000);
+        }
+    }
+
+    @Test
+    void storageThatKeepsFailingEndsInADeadLetterNotALoop() throws Exception {
+        // A file where the videos folder should be: every store fails with an IOException, as if the store were
+        // unavailable, which is not the request's fault and is retried, but only so many times.
+        Path broken = Files.createDirectories(dir.resolve("blobs-broken"));
+        Files.writeString(broken.resolve("videos"), "not a folder");
+        WorkerSettings s = settings("w-broken").withConnection(LocalStackExtension.stack().connection(broken));
+        try (GenerationWorker worker = new GenerationWorker(s);
+             PhysMasterClient client = PhysMasterClient.connect(clientSettings())) {
+            Thread t = start(worker);
+            String id = client.submit(Submission.of(scenePng(2)).withSamples(1).withSteps(2));
+            // 15 s of pauses and five short attempts; generous for a loaded machine.
+            List<DeadLetter> dead = read(Topics.DEAD_LETTERS.name(), DeadLetter.class, Set.of(id), 1,
+                    Duration.ofSeconds(240), Duration.ofSeconds(3));
+            assertEquals(1, dead.size(), "one dead letter once the attempts are used up");
+            String reason = dead.get(0).getReason();
+            assertTrue(reason.startsWith("gave up after " + PollRetries.MAX_ATTEMPTS + " attempts: storing a video"),
+                    reason);
+            assertTrue(worker.metrics().scrape().contains("retries_exhausted"));
+
+            Files.delete(broken.resolve("videos")); // the store is back: the worker goes on
+            String next = client.submit(Submission.of(scenePng(3)).withSamples(1).withSteps(2));
+            assertEquals(1, client.awaitVideos(next, 1, Duration.ofSeconds(90)).size());
+            worker.stop();
+            t.join(30_000);
+        }
+    }
+
+    @Test
     void twoWorkersOneKilledMidRunNoRequestIsLost() throws Exception {
-        GenerationWorker a = new GenerationWorker(settings("w-a"));
+        Path log = dir.resolve("w-a.log");
+        Process a = startWorkerProcess("w-a", log, dir.resolve("blobs"), modelFile);
         GenerationWorker b = new GenerationWorker(settings("w-b"));
+        Thread tb = start(b);
         try (PhysMasterClient client = PhysMasterClient.connect(clientSettings())) {
-            Thread ta = start(a);
-            Thread tb = start(b);
             Thread.sleep(3000); // both join the group
+            Instant from = Instant.now();
             List<String> ids = new ArrayList<>();
-            for (int i = 0; i < 12; i++) {
-                ids.add(client.submit(Submission.of(scenePng(i % 6)).withSamples(1).withSteps(6)));
+            for (int i = 0; i < 8; i++) {
+                ids.add(client.submit(Submission.of(scenePng(i % 6)).withSamples(2).withSteps(6)));
             }
-            // Kill worker a as soon as anything came out, mid-run.
-            client.awaitVideos(ids.get(0), 1, Duration.ofSeconds(90));
-            a.halt();
-            ta.join(60_000);
+            // SIGKILL worker a as soon as it has published a video: the rest of its poll is neither stored nor
+            // committed, so worker b redoes it, and the redo's numerics differ from a's.
+            AtomicBoolean killed = new AtomicBoolean();
+            client.followVideos(from, v -> {
+                if ("w-a".equals(v.getWorkerId())) {
+                    a.destroyForcibly();
+                    killed.set(true);
+                    return false;
+                }
+                return true;
+            }, Duration.ofSeconds(120));
+            assertTrue(killed.get(), "worker a published nothing to kill it after:\n" + Files.readString(log));
+            assertTrue(a.waitFor(30, TimeUnit.SECONDS));
+
             for (String id : ids) {
-                assertEquals(1, client.awaitVideos(id, 1, Duration.ofSeconds(120)).size(), "request " + id);
+                assertEquals(2, client.awaitVideos(id, 2, Duration.ofSeconds(120)).size(), "request " + id);
             }
+            // Every record, the killed worker's included, still points at exactly the bytes it names.
+            LocalBlobStore blobs = new LocalBlobStore(dir.resolve("blobs"));
+            List<GeneratedVideo> records = read(Topics.GENERATED_VIDEOS.name(), GeneratedVideo.class,
+                    Set.copyOf(ids), 2 * ids.size(), Duration.ofSeconds(30), Duration.ofSeconds(3));
+            assertTrue(records.stream().anyMatch(v -> "w-a".equals(v.getWorkerId())));
+            for (GeneratedVideo v : records) {
+                assertEquals(v.getSha256(), Sha256.hex(blobs.get(URI.create(v.getVideoUri()))),
+                        v.getWorkerId() + " " + v.getRequestId() + "/" + v.getSampleIndex() + " at " + v.getVideoUri());
+                assertTrue(blobs.exists(URI.create(v.getRawUri())));
+            }
+        } finally {
+            a.destroyForcibly();
             b.stop();
             tb.join(30_000);
-        } finally {
-            a.close();
             b.close();
         }
     }

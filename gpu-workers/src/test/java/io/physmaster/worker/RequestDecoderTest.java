@@ -46,7 +46,7 @@ class RequestDecoderTest {
     }
 
     private RequestDecoder decoder(LocalBlobStore store) {
-        return new RequestDecoder(RequestLimits.DEFAULT, store, 64, SIZE);
+        return new RequestDecoder(RequestLimits.DEFAULT, store, null, 64, SIZE);
     }
 
     /** Strings a reason must not contain if it carried anything of the file: its lines and its first bytes. */
@@ -128,7 +128,7 @@ class RequestDecoderTest {
         RequestLimits small = new RequestLimits(1024, 100, 1_000_000, 4096, 2, 64, 100, 8, 10f);
         String uri = store.put("frames/big.png", new byte[10_000], "image/png").toString();
         InvalidRequestException e = assertThrows(InvalidRequestException.class,
-                () -> new RequestDecoder(small, store, 64, SIZE).firstFrame(byUri(uri)));
+                () -> new RequestDecoder(small, store, null, 64, SIZE).firstFrame(byUri(uri)));
         assertTrue(e.getMessage().contains("limit of 100"), e.getMessage());
     }
 }

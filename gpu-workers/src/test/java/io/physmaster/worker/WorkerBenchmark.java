@@ -9,7 +9,6 @@ import io.physmaster.client.Submission;
 import io.physmaster.model.Models;
 import io.physmaster.model.PhysMasterModel;
 import io.physmaster.sample.EulerSampler;
-import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.sim.ClipSpec;
 import io.physmaster.sim.ProxyTask;
 import io.physmaster.sim.RenderedClip;

@@ -1,25 +1,20 @@
 package io.physmaster.launcher;
 
-import ai.djl.ndarray.NDManager;
 import io.physmaster.annotate.AnnotatorServer;
 import io.physmaster.annotate.AnnotatorTokens;
 import io.physmaster.blob.BlobStore;
-import io.physmaster.blob.BlobStores;
 import io.physmaster.client.ClientSettings;
 import io.physmaster.client.PhysMasterClient;
 import io.physmaster.client.Submission;
 import io.physmaster.trainer.DpoTrainer;
 import io.physmaster.trainer.DpoTrainerSettings;
-import io.physmaster.trainer.Gate;
 import io.physmaster.judge.JudgeSource;
 import io.physmaster.schemas.EncoderVersion;
-import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.serde.PhysSerdes;
 import io.physmaster.sim.ClipSpec;
 import io.physmaster.sim.ProxyTask;
 import io.physmaster.sim.Renderer;
 import io.physmaster.sim.Split;
-import io.physmaster.sim.metrics.MetricScores;
 import io.physmaster.role.ConnectionSettings;
 import io.physmaster.stack.LocalStack;
 import io.physmaster.stack.LocalStackConfig;
@@ -125,7 +120,7 @@ public final class ClosedLoopDemo implements AutoCloseable {
         String md = report.markdown(String.format(Locale.ROOT, "%d requests, %d videos (in `%s`), %d judge "
                         + "preferences, %d encoder versions, %.0f s.", submitted, saved.get(), videos,
                 roles.judge().published.get(), report.rows().size() - 1, (System.nanoTime() - t0) / 1e9), o.evalScenes())
-                + "\nPlot: `" + plot + "`. Contact sheets: `" + blobsDir.resolve("videos") + "/<request>/<sample>.png`.\n";
+                + "\nPlot: `" + plot + "`. Contact sheets: `" + blobsDir.resolve("videos") + "/<request>/<sample>-<hash>.png`.\n";
         Path file = Files.writeString(o.out().resolve("report.md"), md);
         log.print(md);
         return new Result(report.rows(), report.improved(), file, plot, saved.get(),

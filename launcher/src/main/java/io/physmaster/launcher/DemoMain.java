@@ -44,7 +44,9 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--gate-tolerance", defaultValue = "0", description = "Relative judge-score change the gate "
             + "lets through (default: ${DEFAULT-VALUE})")
     double gateTolerance;
-    @Option(names = "--window", defaultValue = "PT20S") Duration window;
+    @Option(names = "--window", defaultValue = "PT60S",
+            description = "Preference window of the Streams app (default: ${DEFAULT-VALUE})")
+    Duration window;
     @Option(names = "--eval-scenes", defaultValue = "32") int evalScenes;
     @Option(names = "--steps", defaultValue = "8", description = "Sampler steps") int steps;
     @Option(names = "--kafka-port", defaultValue = "9092") int kafkaPort;

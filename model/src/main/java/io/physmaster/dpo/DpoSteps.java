@@ -19,6 +19,8 @@ import java.util.function.Consumer;
  * Flow-DPO updates of a chosen set of parameters (LoRA adapters for Stage II, the physical head for Stage III,
  * both for joint DPO) against a frozen reference model. Every other parameter of the policy is left untouched:
  * only {@code trainable} get an optimizer step, and the frozen ones get no gradient.
+ *
+ * <p>Over 300 lines: one algorithm (draw a minibatch, step, sum up) with the pair types it shares.
  */
 public final class DpoSteps {
 

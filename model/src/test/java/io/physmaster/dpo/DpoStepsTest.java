@@ -16,7 +16,6 @@ import io.physmaster.model.ModelConfig;
 import io.physmaster.model.Models;
 import io.physmaster.model.PhysMasterModel;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

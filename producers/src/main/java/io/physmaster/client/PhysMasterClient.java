@@ -83,7 +83,10 @@ public final class PhysMasterClient implements AutoCloseable {
 
     // ---- requests -------------------------------------------------------------------------------------
 
-    /** Validates and publishes a request; returns its id. Frames over the inline limit go via the blob store. */
+    /**
+     * Validates and publishes a request; returns its id. Frames over the inline limit go via the blob store.
+     * The whole request is checked against {@link RequestRules} before anything is stored or published.
+     */
     public String submit(Submission s) throws InvalidRequestException, IOException {
         FirstFrameImage.decode(s.image(), limits); // refuses non-images and oversized images up front
         String requestId = UUID.randomUUID().toString();
@@ -98,14 +101,18 @@ public final class PhysMasterClient implements AutoCloseable {
                 .setSeed(s.seed())
                 .setEncoderVersion(s.encoderVersion())
                 .setSubmittedAt(Instant.now());
-        if (s.image().length <= limits.maxInlineBytes()) {
+        boolean inline = s.image().length <= limits.maxInlineBytes();
+        String frameKey = "first-frames/" + requestId + ".img";
+        if (inline) {
             b.setFirstFrameInline(ByteBuffer.wrap(s.image()));
         } else {
-            URI uri = blobs.put("first-frames/" + requestId + ".img", s.image(), "image/png");
-            b.setFirstFrameUri(uri.toString());
+            b.setFirstFrameUri(blobs.uriOf(frameKey).toString());
         }
         GenerationRequest request = b.build();
-        RequestRules.check(request, limits);
+        RequestRules.check(request, limits); // before the frame is stored: a refused request leaves nothing behind
+        if (!inline) {
+            blobs.put(frameKey, s.image(), "image/png");
+        }
         send(Topics.GENERATION_REQUESTS.name(), requestId, request);
         return requestId;
     }

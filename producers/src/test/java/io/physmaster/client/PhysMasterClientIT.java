@@ -2,6 +2,7 @@ package io.physmaster.client;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -141,6 +142,21 @@ class PhysMasterClientIT {
             assertTrue(unknown.getMessage().contains("unknown request"), unknown.getMessage());
             assertThrows(InvalidRequestException.class, () -> client.prefer("r", 1, 1,
                     PreferenceSource.HUMAN, "ann", 1f, Duration.ofSeconds(1)));
+        }
+    }
+
+    @Test
+    void badIdsAreRefusedBeforeAnythingIsStoredOrPublished() throws Exception {
+        try (PhysMasterClient client = PhysMasterClient.connect(settings())) {
+            byte[] large = png(512, 512, true); // would go by claim check: stored first, then referenced
+            var e = assertThrows(InvalidRequestException.class,
+                    () -> client.submit(Submission.of(large).withSceneId("../../etc")));
+            assertTrue(e.getMessage().startsWith("sceneId must be"), e.getMessage());
+            assertFalse(e.getMessage().contains("etc"), "the value is not echoed: " + e.getMessage());
+            assertFalse(Files.exists(dir.resolve("blobs").resolve("first-frames")), "no first frame was stored");
+            var v = assertThrows(InvalidRequestException.class,
+                    () -> client.submit(Submission.of(png(8, 8, false)).withEncoderVersion("v/" + "x".repeat(100))));
+            assertTrue(v.getMessage().startsWith("encoderVersion must be"), v.getMessage());
         }
     }
 

@@ -36,6 +36,15 @@ public final class Roles {
         }
     }
 
+    /** Waits before a retry; an interrupt ends the wait early and stays set for the caller's loop to see. */
+    public static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private Roles() {
     }
 }

@@ -2,6 +2,7 @@ package io.physmaster.requests;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +46,49 @@ class RequestRulesTest {
                 () -> RequestRules.check(request().setGuidance(Float.NaN).build(), RequestLimits.DEFAULT));
         assertThrows(InvalidRequestException.class, () -> RequestRules.check(
                 request().setFirstFrameInline(ByteBuffer.wrap(new byte[1])).build(), RequestLimits.DEFAULT));
+    }
+
+    @Test
+    void requestIdMustBeOneSafePathSegment() {
+        // Request ids become blob keys (videos/<id>/...): anything that could leave that folder is refused.
+        for (String bad : List.of("", " ", "../../x", "..", ".", ".hidden", "a/b", "a\\b", "a b", "a:b", "é",
+                "a\u0000b", "x".repeat(65))) {
+            var e = assertThrows(InvalidRequestException.class,
+                    () -> RequestRules.check(request().setRequestId(bad).build(), RequestLimits.DEFAULT), bad);
+            assertTrue(e.getMessage().startsWith("requestId must be"), e.getMessage());
+        }
+        for (String good : List.of(UUID.randomUUID().toString(), "r1", "a.b_c-D..e", "x".repeat(64))) {
+            assertDoesNotThrow(() -> RequestRules.check(request().setRequestId(good).build(), RequestLimits.DEFAULT),
+                    good);
+        }
+    }
+
+    @Test
+    void refusalsNameTheRuleButNeverEchoTheValue() {
+        var e = assertThrows(InvalidRequestException.class, () -> RequestRules.check(
+                request().setRequestId("../../secret").build(), RequestLimits.DEFAULT));
+        assertFalse(e.getMessage().contains("secret"), e.getMessage());
+        var s = assertThrows(InvalidRequestException.class, () -> RequestRules.check(
+                request().setSceneId("seen:1/../../secret").build(), RequestLimits.DEFAULT));
+        assertFalse(s.getMessage().contains("secret"), s.getMessage());
+    }
+
+    @Test
+    void sceneIdAndEncoderVersionAreShortNamesWhenSet() {
+        for (String good : List.of("seen:0", "seen_test:12", "unseen:3")) {
+            assertDoesNotThrow(() -> RequestRules.check(request().setSceneId(good).build(), RequestLimits.DEFAULT));
+        }
+        assertDoesNotThrow(() -> RequestRules.check(request().setEncoderVersion("online-0003").build(),
+                RequestLimits.DEFAULT));
+        // A scene id is written into the .pmv header (at most 64 KiB there) and into logs: bounded and plain.
+        for (String bad : List.of("", "s".repeat(65), "seen:0\n", "../x", "seen 0")) {
+            var e = assertThrows(InvalidRequestException.class,
+                    () -> RequestRules.check(request().setSceneId(bad).build(), RequestLimits.DEFAULT), bad);
+            assertTrue(e.getMessage().startsWith("sceneId must be"), e.getMessage());
+        }
+        var v = assertThrows(InvalidRequestException.class, () -> RequestRules.check(
+                request().setEncoderVersion("v".repeat(100)).build(), RequestLimits.DEFAULT));
+        assertTrue(v.getMessage().startsWith("encoderVersion must be"), v.getMessage());
     }
 
     @Test
