@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.physmaster.faults.FaultStack.Fixture;
 import io.physmaster.schemas.GeneratedVideo;
+import io.physmaster.schemas.GenerationState;
 import io.physmaster.topics.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,15 +39,20 @@ class CrashRecoveryIT {
         boolean complete = f.videos.await(Duration.ofSeconds(120), () -> delivery(ids).complete());
         double recovery = seconds(killed);
         Delivery d = delivery(ids);
+        // Proof the kill fell inside a batch: requests worker-a had taken (and not committed) that worker-b redid.
+        long redone = f.progress.values(p -> ids.contains(p.getRequestId()) && "worker-a".equals(p.getWorkerId())
+                        && p.getState() == GenerationState.ACCEPTED).stream().map(p -> p.getRequestId()).distinct()
+                .filter(id -> !videos(List.of(id), "worker-b").isEmpty()).count();
         f.figures.add(new Figures.Row("worker kill -9 mid-batch (2 workers)", ids.size(), d.expected(), d.lost(),
                 d.duplicated(), recovery, String.format(Locale.ROOT, "%d requests x 2 videos; worker-a had "
-                        + "published %d when killed; recovery = kill to the last video; records whose sha256 is "
-                        + "not their bytes: %d",
-                        ids.size(), before, d.problems().size())));
+                        + "published %d when killed, worker-b redid %d requests worker-a had taken; recovery = kill "
+                        + "to the last video; records whose sha256 is not their bytes: %d",
+                        ids.size(), before, redone, d.problems().size())));
         f.workerA.start(); // back for the next scenarios (a restart, not part of the recovery)
+        f.groups.awaitMembers(FaultStack.WORKER_GROUP, 2, Duration.ofSeconds(90), f.workerA, f.workerB);
         assertTrue(complete, "videos lost after the kill: " + d);
         assertEquals(List.of(), d.problems(), "every record's sha256 must be the SHA-256 of the bytes at its URI");
-        f.groups.awaitMembers(FaultStack.WORKER_GROUP, 2, Duration.ofSeconds(90), f.workerA, f.workerB);
+        assertTrue(redone > 0, "the kill fell between batches: worker-b redid nothing worker-a had taken");
     }
 
     @Test
