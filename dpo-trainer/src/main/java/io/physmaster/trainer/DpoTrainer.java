@@ -93,6 +93,7 @@ public final class DpoTrainer implements Roles.Role {
     private final LinkedHashSet<String> applied = new LinkedHashSet<>();
     private final CountDownLatch exited = new CountDownLatch(1);
     private int consolidatedSinceGate;
+    private long idleTurns;
     private volatile boolean running = true;
     private volatile boolean started;
     private volatile boolean ready;
@@ -136,7 +137,10 @@ public final class DpoTrainer implements Roles.Role {
                         break;
                     }
                 }
-                if (running && referenceErrors.backlog()) {
+                // Idle time alternates between the two: while videos keep coming there is always a backlog of
+                // reference errors, and consolidation must not starve behind it.
+                boolean errorsTurn = referenceErrors.backlog() && (!consolidating() || (idleTurns++ & 1) == 0);
+                if (running && errorsTurn) {
                     referenceErrors.computeSome(learner.reference(), blobs, manager);
                 } else if (running && consolidating()) {
                     consolidate();
