@@ -130,7 +130,7 @@ class CrashRecoveryIT {
                 && seconds(waitFrom) < 6) {
             Thread.sleep(100);
         }
-        System.out.printf("[faults] streams read the first half: %s after %.1f s%n", read, seconds(waitFrom));
+        double readAfter = seconds(waitFrom);
         boolean midWindow = Delivery.pairs(firstHalf, f.batches.values(b -> true)).lost() == firstHalf.size();
         double intoWindow = System.currentTimeMillis() % 10_000 / 1000.0;
         f.streams.kill();
@@ -143,9 +143,10 @@ class CrashRecoveryIT {
         double recovery = seconds(restarted);
         Delivery p = Delivery.pairs(ids, f.batches.values(b -> true));
         f.figures.add(new Figures.Row("Streams app kill -9 mid-window + restart", ids.size(), p.expected(), p.lost(),
-                p.duplicated(), recovery, String.format(Locale.ROOT, "24 preferences (12 read before the kill, 12 "
-                        + "sent while down); killed %.1f s into its window; recovery = restart to every pair in a "
-                        + "batch; batches emitted twice: %d", intoWindow, p.problems().size())));
+                p.duplicated(), recovery, String.format(Locale.ROOT, "24 preferences: 12 before the kill (the app "
+                        + "had %s them after %.1f s), 12 while it was down; killed %.1f s into its 10 s window; "
+                        + "recovery = restart to every pair in a batch; batches emitted twice: %d",
+                        read ? "committed" : "not yet committed", readAfter, intoWindow, p.problems().size())));
         assertTrue(midWindow, "the first half's batch came out before the kill: the kill was not mid-window");
         assertTrue(complete, "preferences lost across the Streams restart: " + p + "\n" + f.streams.logTail(30));
         assertEquals(0, p.duplicated(), "pairs counted twice: " + p);

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -29,6 +30,7 @@ final class Tail<T> implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final AvroDeserializer<T> decoder;
     private final String topic;
+    private final List<TopicPartition> partitions;
     private final List<Rec<T>> records = new ArrayList<>();
 
     Tail(String bootstrap, SchemaRegistryClient registry, String topic, Class<T> type) {
@@ -38,10 +40,10 @@ final class Tail<T> implements AutoCloseable {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000), new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+        this.partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                 .map(p -> new TopicPartition(topic, p.partition())).toList();
-        consumer.assign(parts);
-        consumer.seekToBeginning(parts);
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
     }
 
     /** Reads what has arrived since the last call (waits at most {@code wait} for the first records). */
@@ -60,9 +62,18 @@ final class Tail<T> implements AutoCloseable {
         return fresh;
     }
 
-    /** Every record read so far (after a short poll for more). */
+    /** Every record committed to the topic up to now (or what could be read in 10 s if the broker is away). */
     synchronized List<Rec<T>> all() {
-        poll(Duration.ofMillis(100));
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        try {
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(3));
+            while (System.nanoTime() < deadline && end.entrySet().stream()
+                    .anyMatch(e -> consumer.position(e.getKey(), Duration.ofSeconds(3)) < e.getValue())) {
+                poll(Duration.ofMillis(200));
+            }
+        } catch (TimeoutException e) {
+            poll(Duration.ofMillis(200)); // the broker is away: what has arrived
+        }
         return List.copyOf(records);
     }
 
