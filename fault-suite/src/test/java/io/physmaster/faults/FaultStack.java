@@ -143,14 +143,18 @@ final class FaultStack implements BeforeAllCallback {
             e.put("PHYSMASTER_DPO_REFERENCE_VIDEOS", "0");
             e.put("OMP_WAIT_POLICY", "PASSIVE");
             e.put("OMP_NUM_THREADS", "1");
+            // As ./physmaster runs them: the malloc tunables only for the trainer (they slow sampling down).
+            e.put("GLIBC_TUNABLES", null);
             return e;
         }
 
         /** The trainer, started on first use (it is the only role reading preference batches). */
         synchronized RoleProcess trainer() throws Exception {
             if (trainer == null) {
+                Map<String, String> env = env("trainer");
+                env.put("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=131072:glibc.malloc.arena_max=2");
                 trainer = add(RoleProcess.start("trainer", 768, "io.physmaster.trainer.DpoTrainerMain", List.of(),
-                        env("trainer"), logs));
+                        env, logs));
                 groups.awaitMembers(TRAINER_GROUP, 1, Duration.ofSeconds(120), trainer);
             }
             return trainer;

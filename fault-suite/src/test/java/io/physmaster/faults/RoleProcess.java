@@ -35,7 +35,10 @@ final class RoleProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
-    /** Starts {@code main} with {@code args} in a JVM of at most {@code heapMb} MB heap. */
+    /**
+     * Starts {@code main} with {@code args} in a JVM of at most {@code heapMb} MB heap, with the test JVM's
+     * environment changed by {@code env} (a null value removes the variable).
+     */
     static RoleProcess start(String name, int heapMb, String main, List<String> args, Map<String, String> env,
                              Path logDir) throws IOException {
         List<String> cmd = new ArrayList<>();
@@ -59,7 +62,13 @@ final class RoleProcess implements AutoCloseable {
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        b.environment().putAll(env);
+        env.forEach((k, v) -> {
+            if (v == null) {
+                b.environment().remove(k);
+            } else {
+                b.environment().put(k, v);
+            }
+        });
         process = b.start();
         process.getOutputStream().close();
     }
