@@ -20,6 +20,7 @@ final class PreferenceDecoder implements Processor<String, byte[], String, Outco
 
     private final Deserializer<PreferenceEvent> events;
     private ProcessorContext<String, Outcome<CheckedPreference>> context;
+    private CommitWhenQuiet commits;
 
     PreferenceDecoder(Deserializer<PreferenceEvent> events) {
         this.events = events;
@@ -28,6 +29,7 @@ final class PreferenceDecoder implements Processor<String, byte[], String, Outco
     @Override
     public void init(ProcessorContext<String, Outcome<CheckedPreference>> context) {
         this.context = context;
+        this.commits = new CommitWhenQuiet(context);
     }
 
     @Override
@@ -55,6 +57,7 @@ final class PreferenceDecoder implements Processor<String, byte[], String, Outco
                 e.getRejectedSample(), e.getAnnotator(), e.getConfidence(), e.getSource().name(),
                 new CheckedPreference.Origin(record.key(), meta.partition(), meta.offset(), record.value()));
         context.forward(record.withKey(e.getRequestId()).withValue(Outcome.of(checked)));
+        commits.forwarded();
     }
 
     /** What is wrong with the event, or null. */

@@ -25,6 +25,7 @@ final class PreferenceJoiner implements Processor<String, byte[], String, Outcom
     private ProcessorContext<String, Outcome<ResolvedPreference>> context;
     private KeyValueStore<String, VideoRef> videos;
     private KeyValueStore<String, PendingPreference> pending;
+    private CommitWhenQuiet commits;
 
     PreferenceJoiner(StreamsSettings settings) {
         this.settings = settings;
@@ -36,6 +37,7 @@ final class PreferenceJoiner implements Processor<String, byte[], String, Outcom
         this.videos = context.getStateStore(PreferenceBatchTopology.VIDEOS_STORE);
         this.pending = context.getStateStore(PreferenceBatchTopology.PENDING_STORE);
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::retryPending);
+        this.commits = new CommitWhenQuiet(context);
     }
 
     @Override
@@ -79,6 +81,7 @@ final class PreferenceJoiner implements Processor<String, byte[], String, Outcom
                 p.requestId(), p.preferred(), p.rejected(), p.annotator(), p.confidence(), p.source(),
                 waiting.timestamp(), preferred.encoderVersion(), preferred.uri(), rejected.uri(), preferred.sceneId(),
                 preferred.seed(), rejected.seed())), waiting.timestamp()));
+        commits.forwarded();
         return true;
     }
 

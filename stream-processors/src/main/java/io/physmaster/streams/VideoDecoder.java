@@ -16,6 +16,7 @@ final class VideoDecoder implements Processor<String, byte[], String, Outcome<Vi
 
     private final Deserializer<GeneratedVideo> videos;
     private ProcessorContext<String, Outcome<VideoSample>> context;
+    private CommitWhenQuiet commits;
 
     VideoDecoder(Deserializer<GeneratedVideo> videos) {
         this.videos = videos;
@@ -24,6 +25,7 @@ final class VideoDecoder implements Processor<String, byte[], String, Outcome<Vi
     @Override
     public void init(ProcessorContext<String, Outcome<VideoSample>> context) {
         this.context = context;
+        this.commits = new CommitWhenQuiet(context);
     }
 
     @Override
@@ -44,5 +46,6 @@ final class VideoDecoder implements Processor<String, byte[], String, Outcome<Vi
                 v.getSceneId(), v.getSeed());
         context.forward(record.withKey(v.getRequestId())
                 .withValue(Outcome.of(new VideoSample(v.getRequestId(), v.getSampleIndex(), ref))));
+        commits.forwarded();
     }
 }
