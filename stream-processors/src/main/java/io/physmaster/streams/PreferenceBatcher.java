@@ -83,7 +83,7 @@ final class PreferenceBatcher implements Processor<String, byte[], String, Outco
         try {
             p = InternalSerdes.RESOLVED.decodeRecord(topic, record.value());
         } catch (SerializationException e) {
-            context.forward(record.withValue(Outcome.dead(DeadLetters.undecodable(context, record,
+            context.forward(record.withValue(Outcome.dead(StreamsDeadLetters.undecodable(context, record,
                     "resolved preference", e))));
             return;
         }
@@ -231,7 +231,7 @@ final class PreferenceBatcher implements Processor<String, byte[], String, Outco
     }
 
     private DeadLetter lateLetter(ResolvedPreference p, long start, long size) {
-        return DeadLetters.of(Topics.PREFERENCE_EVENTS.name(), -1, -1, p.requestId(), null, "late: the window ["
+        return StreamsDeadLetters.of(Topics.PREFERENCE_EVENTS.name(), -1, -1, p.requestId(), null, "late: the window ["
                 + Instant.ofEpochMilli(start) + ", " + Instant.ofEpochMilli(start + size) + ") of encoder version "
                 + p.encoderVersion() + " closed (grace " + settings.grace() + ") before event " + p.eventId()
                 + " arrived", "LateEvent", context.currentSystemTimeMs());

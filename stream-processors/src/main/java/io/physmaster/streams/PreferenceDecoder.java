@@ -41,14 +41,14 @@ final class PreferenceDecoder implements Processor<String, byte[], String, Outco
             }
             e = events.deserialize(Topics.PREFERENCE_EVENTS.name(), record.value());
         } catch (RuntimeException ex) {
-            DeadLetters.rethrowIfTransient(ex);
-            context.forward(record.withValue(Outcome.dead(DeadLetters.undecodable(context, record,
+            StreamsDeadLetters.rethrowIfTransient(ex);
+            context.forward(record.withValue(Outcome.dead(StreamsDeadLetters.undecodable(context, record,
                     "preference event", ex))));
             return;
         }
         String invalid = check(e);
         if (invalid != null) {
-            context.forward(record.withValue(Outcome.dead(DeadLetters.of(context, record,
+            context.forward(record.withValue(Outcome.dead(StreamsDeadLetters.of(context, record,
                     "invalid preference: " + invalid, "InvalidPreference"))));
             return;
         }

@@ -47,7 +47,7 @@ final class PreferenceJoiner implements Processor<String, byte[], String, Outcom
         try {
             p = InternalSerdes.CHECKED.decodeRecord(topic, record.value());
         } catch (SerializationException e) {
-            context.forward(record.withValue(Outcome.dead(DeadLetters.undecodable(context, record,
+            context.forward(record.withValue(Outcome.dead(StreamsDeadLetters.undecodable(context, record,
                     "checked preference", e))));
             return;
         }
@@ -100,7 +100,7 @@ final class PreferenceJoiner implements Processor<String, byte[], String, Outcom
     /** A dead letter pointing at the original preference event, with its bytes. */
     private void dead(PendingPreference waiting, String reason, String errorClass) {
         CheckedPreference.Origin origin = waiting.preference().origin();
-        context.forward(new Record<>(origin.key(), Outcome.dead(DeadLetters.of(Topics.PREFERENCE_EVENTS.name(),
+        context.forward(new Record<>(origin.key(), Outcome.dead(StreamsDeadLetters.of(Topics.PREFERENCE_EVENTS.name(),
                 origin.partition(), origin.offset(), origin.key(), origin.value(), reason, errorClass,
                 context.currentSystemTimeMs())), waiting.timestamp()));
     }

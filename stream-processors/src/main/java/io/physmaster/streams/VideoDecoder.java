@@ -37,8 +37,8 @@ final class VideoDecoder implements Processor<String, byte[], String, Outcome<Vi
             }
             v = videos.deserialize(Topics.GENERATED_VIDEOS.name(), record.value());
         } catch (RuntimeException e) {
-            DeadLetters.rethrowIfTransient(e);
-            context.forward(record.withValue(Outcome.dead(DeadLetters.undecodable(context, record,
+            StreamsDeadLetters.rethrowIfTransient(e);
+            context.forward(record.withValue(Outcome.dead(StreamsDeadLetters.undecodable(context, record,
                     "generated video", e))));
             return;
         }

@@ -30,7 +30,7 @@ final class VideoIndexer implements Processor<String, byte[], String, DeadLetter
         try {
             v = InternalSerdes.VIDEO_SAMPLE.decodeRecord(topic, record.value());
         } catch (SerializationException e) {
-            context.forward(record.withValue(DeadLetters.undecodable(context, record, "video sample", e)));
+            context.forward(record.withValue(StreamsDeadLetters.undecodable(context, record, "video sample", e)));
             return;
         }
         videos.put(key(v.requestId(), v.sample()), v.video());

@@ -2,30 +2,25 @@ package io.physmaster.streams;
 
 import io.physmaster.schemas.DeadLetter;
 import io.physmaster.serde.RegistryException;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
- * The module's dead letters: one component name, and reasons of the form "what: why" (undecodable ...,
+ * The Streams app's dead letters, built by the shared factory ({@link io.physmaster.topics.DeadLetters}): one
+ * component name, and reasons of the form "what: why" (undecodable ...,
  * invalid preference, unknown sample, late) that name ids and sizes but never echo the record's content; the
  * raw bytes go in the letter's value, for replay.
  */
-final class DeadLetters {
+final class StreamsDeadLetters {
 
     static final String COMPONENT = "stream-processors";
-    /** A reason is for a person scanning the topic; anything longer is cut. */
-    static final int MAX_REASON_CHARS = 300;
 
     static DeadLetter of(String topic, int partition, long offset, String key, byte[] value, String reason,
                          String errorClass, long nowMs) {
-        String shortReason = reason.length() <= MAX_REASON_CHARS ? reason
-                : reason.substring(0, MAX_REASON_CHARS - 3) + "...";
-        return DeadLetter.newBuilder().setOriginalTopic(topic).setPartition(partition).setOffset(offset)
-                .setKey(key).setValue(value == null ? null : ByteBuffer.wrap(value)).setReason(shortReason)
-                .setErrorClass(errorClass).setComponent(COMPONENT).setTime(Instant.ofEpochMilli(nowMs)).build();
+        return io.physmaster.topics.DeadLetters.of(COMPONENT, topic, partition, offset, key, value, reason,
+                errorClass, Instant.ofEpochMilli(nowMs));
     }
 
     /** A dead letter for the raw record the processor is handling now. */
@@ -58,6 +53,6 @@ final class DeadLetters {
         }
     }
 
-    private DeadLetters() {
+    private StreamsDeadLetters() {
     }
 }
