@@ -18,13 +18,19 @@ public final class DeadLetters {
 
     public static DeadLetter of(String component, String topic, int partition, long offset, String key,
                                 byte[] value, String reason, String errorClass) {
+        return of(component, topic, partition, offset, key, value, reason, errorClass, Instant.now());
+    }
+
+    /** The same at a given time (a stream processor's clock, so that tests with a driven clock see it). */
+    public static DeadLetter of(String component, String topic, int partition, long offset, String key,
+                                byte[] value, String reason, String errorClass, Instant time) {
         String r = reason == null || reason.isBlank() ? "rejected" : reason;
         if (r.length() > MAX_REASON) {
             r = r.substring(0, MAX_REASON - 3) + "...";
         }
         return DeadLetter.newBuilder().setOriginalTopic(topic).setPartition(partition).setOffset(offset)
                 .setKey(key).setValue(value == null ? null : ByteBuffer.wrap(value)).setReason(r)
-                .setErrorClass(errorClass).setComponent(component).setTime(Instant.now()).build();
+                .setErrorClass(errorClass).setComponent(component).setTime(time).build();
     }
 
     /** For a record that was never read from a partition (already accepted, or produced by us). */

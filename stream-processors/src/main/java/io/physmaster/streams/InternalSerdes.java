@@ -2,196 +2,56 @@ package io.physmaster.streams;
 
 import io.physmaster.streams.WindowState.PairVotes;
 import io.physmaster.streams.WindowState.Vote;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * Compact binary serdes for the app's internal records: the repartition topic and the batcher's stores are
- * read and written several times per event, and Jackson was a third of the stream thread's time. Never on our
- * public topics (those are Avro). Each value starts with a format byte, so a store or topic written by another
- * format fails with a clear message instead of garbage (reset the app: kafka-streams-application-reset).
+ * The layouts of the app's internal records (repartition topics and stores) in {@link InternalFormat}'s compact
+ * binary form: they are written and read several times per event, and a general-purpose format (JSON) cost
+ * too much of the stream thread (docs/results/streams-design.md). Never on our public topics (those are Avro).
  */
 final class InternalSerdes {
 
-    /**
-     * 2: strings as 4-byte length + UTF-8 (1 wrote Java's modified UTF-8); WindowState carries its id (pairs are
-     * keyed by it); the video table holds VideoRef.
-     */
-    private static final byte FORMAT = 2;
+    static final InternalFormat<ResolvedPreference> RESOLVED = new InternalFormat<>(ResolvedPreference.class,
+            (out, p) -> {
+                out.writeString(p.eventId());
+                out.writeString(p.requestId());
+                out.writeInt(p.preferred());
+                out.writeInt(p.rejected());
+                out.writeString(p.annotator());
+                out.writeFloat(p.confidence());
+                out.writeString(p.source());
+                out.writeLong(p.time());
+                out.writeString(p.encoderVersion());
+                out.writeString(p.preferredUri());
+                out.writeString(p.rejectedUri());
+                out.writeNullable(p.sceneId());
+                out.writeLong(p.preferredSeed());
+                out.writeLong(p.rejectedSeed());
+            }, in -> new ResolvedPreference(in.readString(), in.readString(), in.readInt(), in.readInt(),
+                    in.readString(), in.readFloat(), in.readString(), in.readLong(), in.readString(), in.readString(),
+                    in.readString(), in.readNullable(), in.readLong(), in.readLong()));
 
-    /** Writes one value's fields. */
-    interface Writer<T> {
-        void write(Out out, T value);
-    }
+    static final InternalFormat<VideoRef> VIDEO = new InternalFormat<>(VideoRef.class, InternalSerdes::writeVideo,
+            InternalSerdes::readVideo);
 
-    /** Reads one value's fields. */
-    interface Reader<T> {
-        T read(In in);
-    }
+    static final InternalFormat<VideoSample> VIDEO_SAMPLE = new InternalFormat<>(VideoSample.class, (out, v) -> {
+        out.writeString(v.requestId());
+        out.writeInt(v.sample());
+        writeVideo(out, v.video());
+    }, in -> new VideoSample(in.readString(), in.readInt(), readVideo(in)));
 
-    /**
-     * A growing byte array written big-endian; strings as a 4-byte length and UTF-8 (no stream objects and no
-     * modified-UTF-8 char loop: these values are encoded and decoded several times per event).
-     */
-    static final class Out {
-        private byte[] buf = new byte[128];
-        private int pos;
+    static final InternalFormat<CheckedPreference> CHECKED = new InternalFormat<>(CheckedPreference.class,
+            InternalSerdes::writeChecked, InternalSerdes::readChecked);
 
-        private void ensure(int n) {
-            if (pos + n > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
-            }
-        }
+    static final InternalFormat<PendingPreference> PENDING = new InternalFormat<>(PendingPreference.class,
+            (out, p) -> {
+                writeChecked(out, p.preference());
+                out.writeLong(p.timestamp());
+                out.writeLong(p.deadline());
+            }, in -> new PendingPreference(readChecked(in), in.readLong(), in.readLong()));
 
-        void writeByte(int v) {
-            ensure(1);
-            buf[pos++] = (byte) v;
-        }
-
-        void writeBoolean(boolean v) {
-            writeByte(v ? 1 : 0);
-        }
-
-        void writeInt(int v) {
-            ensure(4);
-            buf[pos++] = (byte) (v >>> 24);
-            buf[pos++] = (byte) (v >>> 16);
-            buf[pos++] = (byte) (v >>> 8);
-            buf[pos++] = (byte) v;
-        }
-
-        void writeLong(long v) {
-            writeInt((int) (v >>> 32));
-            writeInt((int) v);
-        }
-
-        void writeFloat(float v) {
-            writeInt(Float.floatToIntBits(v));
-        }
-
-        void writeString(String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            writeInt(b.length);
-            ensure(b.length);
-            System.arraycopy(b, 0, buf, pos, b.length);
-            pos += b.length;
-        }
-
-        byte[] toByteArray() {
-            return Arrays.copyOf(buf, pos);
-        }
-    }
-
-    /** Reads what {@link Out} wrote; running past the end is a SerializationException. */
-    static final class In {
-        private final byte[] buf;
-        private int pos;
-
-        In(byte[] buf) {
-            this.buf = buf;
-        }
-
-        private void need(int n) {
-            if (n < 0 || pos + n > buf.length) {
-                throw new SerializationException("truncated value: " + n + " more bytes wanted at " + pos + " of "
-                        + buf.length);
-            }
-        }
-
-        byte readByte() {
-            need(1);
-            return buf[pos++];
-        }
-
-        boolean readBoolean() {
-            return readByte() != 0;
-        }
-
-        int readInt() {
-            need(4);
-            int v = ((buf[pos] & 0xff) << 24) | ((buf[pos + 1] & 0xff) << 16) | ((buf[pos + 2] & 0xff) << 8)
-                    | (buf[pos + 3] & 0xff);
-            pos += 4;
-            return v;
-        }
-
-        long readLong() {
-            return ((long) readInt() << 32) | (readInt() & 0xffffffffL);
-        }
-
-        float readFloat() {
-            return Float.intBitsToFloat(readInt());
-        }
-
-        String readString() {
-            int n = readInt();
-            need(n);
-            String s = new String(buf, pos, n, StandardCharsets.UTF_8);
-            pos += n;
-            return s;
-        }
-    }
-
-    static <T> Serde<T> serde(Class<T> type, Writer<T> writer, Reader<T> reader) {
-        return Serdes.serdeFrom((topic, value) -> {
-            if (value == null) {
-                return null;
-            }
-            Out out = new Out();
-            out.writeByte(FORMAT);
-            writer.write(out, value);
-            return out.toByteArray();
-        }, (topic, data) -> {
-            if (data == null) {
-                return null;
-            }
-            In in = new In(data);
-            int format = in.readByte();
-            if (format != FORMAT) {
-                throw new SerializationException(type.getSimpleName() + " in " + topic + " has format " + format
-                        + ", this build reads " + FORMAT + ": state from another version; reset the application");
-            }
-            try {
-                return reader.read(in);
-            } catch (SerializationException e) {
-                throw new SerializationException("cannot read " + type.getSimpleName() + " from " + topic + ": "
-                        + e.getMessage(), e);
-            }
-        });
-    }
-
-    static final Serde<ResolvedPreference> RESOLVED = serde(ResolvedPreference.class, (out, p) -> {
-        out.writeString(p.eventId());
-        out.writeString(p.requestId());
-        out.writeInt(p.preferred());
-        out.writeInt(p.rejected());
-        out.writeString(p.annotator());
-        out.writeFloat(p.confidence());
-        out.writeString(p.source());
-        out.writeLong(p.time());
-        out.writeString(p.encoderVersion());
-        out.writeString(p.preferredUri());
-        out.writeString(p.rejectedUri());
-        writeNullable(out, p.sceneId());
-        out.writeLong(p.preferredSeed());
-        out.writeLong(p.rejectedSeed());
-    }, in -> new ResolvedPreference(in.readString(), in.readString(), in.readInt(), in.readInt(), in.readString(),
-            in.readFloat(), in.readString(), in.readLong(), in.readString(), in.readString(), in.readString(),
-            readNullable(in), in.readLong(), in.readLong()));
-
-    static final Serde<VideoRef> VIDEO = serde(VideoRef.class, (out, v) -> {
-        out.writeString(v.encoderVersion());
-        out.writeString(v.uri());
-        writeNullable(out, v.sceneId());
-        out.writeLong(v.seed());
-    }, in -> new VideoRef(in.readString(), in.readString(), readNullable(in), in.readLong()));
-
-    static final Serde<WindowState> WINDOW = serde(WindowState.class, (out, w) -> {
+    static final InternalFormat<WindowState> WINDOW = new InternalFormat<>(WindowState.class, (out, w) -> {
         out.writeString(w.encoderVersion);
         out.writeLong(w.windowStart);
         out.writeLong(w.windowEnd);
@@ -213,7 +73,7 @@ final class InternalSerdes {
         return w;
     });
 
-    static final Serde<PairVotes> PAIR = serde(PairVotes.class, (out, p) -> {
+    static final InternalFormat<PairVotes> PAIR = new InternalFormat<>(PairVotes.class, (out, p) -> {
         out.writeString(p.requestId());
         out.writeInt(p.low());
         out.writeInt(p.high());
@@ -221,7 +81,7 @@ final class InternalSerdes {
         out.writeString(p.highUri());
         out.writeLong(p.lowSeed());
         out.writeLong(p.highSeed());
-        writeNullable(out, p.sceneId());
+        out.writeNullable(p.sceneId());
         out.writeInt(p.votes().size());
         for (Map.Entry<String, Vote> v : p.votes().entrySet()) {
             out.writeString(v.getKey());
@@ -236,7 +96,7 @@ final class InternalSerdes {
         String highUri = in.readString();
         long lowSeed = in.readLong();
         long highSeed = in.readLong();
-        String sceneId = readNullable(in);
+        String sceneId = in.readNullable();
         int n = in.readInt();
         Map<String, Vote> votes = new TreeMap<>();
         for (int i = 0; i < n; i++) {
@@ -245,15 +105,35 @@ final class InternalSerdes {
         return new PairVotes(requestId, low, high, lowUri, highUri, lowSeed, highSeed, sceneId, votes);
     });
 
-    private static void writeNullable(Out out, String s) {
-        out.writeBoolean(s != null);
-        if (s != null) {
-            out.writeString(s);
-        }
+    private static void writeVideo(InternalFormat.Out out, VideoRef v) {
+        out.writeString(v.encoderVersion());
+        out.writeString(v.uri());
+        out.writeNullable(v.sceneId());
+        out.writeLong(v.seed());
     }
 
-    private static String readNullable(In in) {
-        return in.readBoolean() ? in.readString() : null;
+    private static VideoRef readVideo(InternalFormat.In in) {
+        return new VideoRef(in.readString(), in.readString(), in.readNullable(), in.readLong());
+    }
+
+    private static void writeChecked(InternalFormat.Out out, CheckedPreference p) {
+        out.writeString(p.eventId());
+        out.writeString(p.requestId());
+        out.writeInt(p.preferred());
+        out.writeInt(p.rejected());
+        out.writeString(p.annotator());
+        out.writeFloat(p.confidence());
+        out.writeString(p.source());
+        out.writeNullable(p.origin().key());
+        out.writeInt(p.origin().partition());
+        out.writeLong(p.origin().offset());
+        out.writeBytes(p.origin().value());
+    }
+
+    private static CheckedPreference readChecked(InternalFormat.In in) {
+        return new CheckedPreference(in.readString(), in.readString(), in.readInt(), in.readInt(), in.readString(),
+                in.readFloat(), in.readString(), new CheckedPreference.Origin(in.readNullable(), in.readInt(),
+                in.readLong(), in.readBytes()));
     }
 
     private InternalSerdes() {

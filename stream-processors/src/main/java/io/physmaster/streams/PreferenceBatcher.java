@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -35,18 +36,19 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  *       late-preferences-total).</li>
  *   <li>An annotator's vote on an unordered pair counts once within dedupRetention (the first one; later ones,
  *       redeliveries included, are dropped and counted in eventsDropped), as do events below minConfidence.</li>
- *   <li>Conflicting votes on a pair: the majority wins, a tie drops the pair.</li>
+ *   <li>Conflicting votes on a pair: the majority wins, a tie drops the pair ({@link MajorityVote}).</li>
+ *   <li>A record on its input (an internal repartition topic) that it cannot read is a dead letter.</li>
  * </ul>
  * Batch ids are deterministic: encoderVersion@windowStart#part.
  */
-final class PreferenceBatcher implements Processor<String, ResolvedPreference, String, Object> {
+final class PreferenceBatcher implements Processor<String, byte[], String, Outcome<PreferenceBatch>> {
 
     static final String LATE_METRIC = "late-preferences";
     static final long QUIET_BEFORE_COMMIT_MS = 1000;
     private static final Serializer<Bytes> KEYS = Serdes.Bytes().serializer();
 
     private final StreamsSettings settings;
-    private ProcessorContext<String, Object> context;
+    private ProcessorContext<String, Outcome<PreferenceBatch>> context;
     private KeyValueStore<String, WindowState> windows;
     private KeyValueStore<Bytes, PairVotes> pairs;
     private WindowStore<String, Integer> counted;
@@ -62,7 +64,7 @@ final class PreferenceBatcher implements Processor<String, ResolvedPreference, S
     }
 
     @Override
-    public void init(ProcessorContext<String, Object> context) {
+    public void init(ProcessorContext<String, Outcome<PreferenceBatch>> context) {
         this.context = context;
         this.windows = context.getStateStore(PreferenceBatchTopology.WINDOWS_STORE);
         this.pairs = context.getStateStore(PreferenceBatchTopology.PAIRS_STORE);
@@ -75,15 +77,23 @@ final class PreferenceBatcher implements Processor<String, ResolvedPreference, S
     }
 
     @Override
-    public void process(Record<String, ResolvedPreference> record) {
-        ResolvedPreference p = record.value();
+    public void process(Record<String, byte[]> record) {
+        String topic = context.recordMetadata().orElseThrow().topic();
+        ResolvedPreference p;
+        try {
+            p = InternalSerdes.RESOLVED.decodeRecord(topic, record.value());
+        } catch (SerializationException e) {
+            context.forward(record.withValue(Outcome.dead(StreamsDeadLetters.undecodable(context, record,
+                    "resolved preference", e))));
+            return;
+        }
         long ts = record.timestamp();
         streamTime = Math.max(streamTime, ts);
         long size = settings.window().toMillis();
         long start = ts - Math.floorMod(ts, size);
         if (start + size + settings.grace().toMillis() <= streamTime) {
             late.record();
-            context.forward(new Record<>(p.requestId(), lateLetter(p, start, size), ts));
+            context.forward(new Record<>(p.requestId(), Outcome.dead(lateLetter(p, start, size)), ts));
             return;
         }
         String windowKey = WindowState.windowKey(p.encoderVersion(), start);
@@ -188,31 +198,18 @@ final class PreferenceBatcher implements Processor<String, ResolvedPreference, S
                 KeyValue<Bytes, PairVotes> kv = it.next();
                 done.add(kv.key);
                 PairVotes pair = kv.value;
-                int forLow = 0, forHigh = 0;
-                float confLow = 0, confHigh = 0;
-                for (Vote v : pair.votes().values()) {
-                    if (v.preferred() == pair.low()) {
-                        forLow++;
-                        confLow += v.confidence();
-                    } else {
-                        forHigh++;
-                        confHigh += v.confidence();
-                    }
-                }
-                if (forLow == forHigh) {
-                    dropped += forLow + forHigh; // a tie: no preference
+                MajorityVote.Result vote = MajorityVote.resolve(pair.low(), pair.high(), pair.votes().values());
+                dropped += vote.discarded();
+                if (vote.isTie()) {
                     continue;
                 }
-                boolean lowWins = forLow > forHigh;
-                int votesFor = lowWins ? forLow : forHigh;
-                dropped += lowWins ? forHigh : forLow; // the outvoted minority
+                boolean lowWins = vote.winner() == pair.low();
                 out.add(PreferencePair.newBuilder().setRequestId(pair.requestId()).setSceneId(pair.sceneId())
                         .setPreferredUri(lowWins ? pair.lowUri() : pair.highUri())
                         .setRejectedUri(lowWins ? pair.highUri() : pair.lowUri())
                         .setPreferredSeed(lowWins ? pair.lowSeed() : pair.highSeed())
                         .setRejectedSeed(lowWins ? pair.highSeed() : pair.lowSeed())
-                        .setEncoderVersion(w.encoderVersion).setVotes(votesFor)
-                        .setWeight((lowWins ? confLow : confHigh) / votesFor).build());
+                        .setEncoderVersion(w.encoderVersion).setVotes(vote.votes()).setWeight(vote.weight()).build());
             }
         }
         done.forEach(pairs::delete);
@@ -227,19 +224,16 @@ final class PreferenceBatcher implements Processor<String, ResolvedPreference, S
             context.commit();
         }
         lastEmitMs = now;
-        context.forward(new Record<>(batchId, PreferenceBatch.newBuilder().setBatchId(batchId)
+        context.forward(new Record<>(batchId, Outcome.of(PreferenceBatch.newBuilder().setBatchId(batchId)
                 .setEncoderVersion(w.encoderVersion).setWindowStart(Instant.ofEpochMilli(w.windowStart))
                 .setWindowEnd(Instant.ofEpochMilli(w.windowEnd)).setPairs(out).setEventsSeen(w.eventsSeen)
-                .setEventsDropped(dropped).build(), w.windowEnd - 1));
+                .setEventsDropped(dropped).build()), w.windowEnd - 1));
     }
 
     private DeadLetter lateLetter(ResolvedPreference p, long start, long size) {
-        return DeadLetter.newBuilder()
-                .setOriginalTopic(Topics.PREFERENCE_EVENTS.name()).setPartition(-1).setOffset(-1)
-                .setKey(p.requestId()).setReason("late: the window [" + Instant.ofEpochMilli(start) + ", "
-                        + Instant.ofEpochMilli(start + size) + ") of encoder version " + p.encoderVersion()
-                        + " closed (grace " + settings.grace() + ") before event " + p.eventId() + " arrived")
-                .setErrorClass("LateEvent").setComponent(PreferenceBatchTopology.APP_ID)
-                .setTime(Instant.ofEpochMilli(context.currentSystemTimeMs())).build();
+        return StreamsDeadLetters.of(Topics.PREFERENCE_EVENTS.name(), -1, -1, p.requestId(), null, "late: the window ["
+                + Instant.ofEpochMilli(start) + ", " + Instant.ofEpochMilli(start + size) + ") of encoder version "
+                + p.encoderVersion() + " closed (grace " + settings.grace() + ") before event " + p.eventId()
+                + " arrived", "LateEvent", context.currentSystemTimeMs());
     }
 }

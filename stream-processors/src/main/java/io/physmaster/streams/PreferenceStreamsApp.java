@@ -4,7 +4,6 @@ import io.physmaster.schemas.DeadLetter;
 import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceBatch;
 import io.physmaster.schemas.PreferenceEvent;
-import io.physmaster.serde.AvroSerde;
 import io.physmaster.serde.PhysSerdes;
 import java.io.IOException;
 import java.io.Reader;
@@ -65,9 +64,9 @@ public final class PreferenceStreamsApp implements Callable<Integer> {
     }
 
     public static PreferenceBatchTopology.AvroSerdes serdes(PhysSerdes s) {
-        AvroSerde<PreferenceEvent> events = s.value(PreferenceEvent.class);
-        return new PreferenceBatchTopology.AvroSerdes(s.value(GeneratedVideo.class), events.deserializer(),
-                s.value(PreferenceBatch.class), s.value(DeadLetter.class));
+        return new PreferenceBatchTopology.AvroSerdes(s.value(GeneratedVideo.class).deserializer(),
+                s.value(PreferenceEvent.class).deserializer(), s.value(PreferenceBatch.class),
+                s.value(DeadLetter.class));
     }
 
     @Override

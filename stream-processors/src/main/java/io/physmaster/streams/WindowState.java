@@ -16,9 +16,8 @@ import org.apache.kafka.common.utils.Bytes;
  * </pre>
  * windowKey = len:encoderVersion@windowStart and pairKey = len:requestId|low|high carry the length of their
  * free-form part, so one key can never be the prefix of another's (request ids may contain '|'). A pair's key
- * starts with its window's id and part number in binary instead of the window key: the pairs store's cache is a
- * sorted map compared byte by byte, and the long shared text prefix made those compares a fifth of the stream
- * thread's time.
+ * starts with its window's id and part number in binary instead of the window key: the pairs store is a sorted
+ * map compared byte by byte, and a long prefix shared by every pair of a window would make each compare long.
  * A "part" is a window's batch number: a batch that fills up early is emitted and the window carries on in part+1.
  */
 public final class WindowState {

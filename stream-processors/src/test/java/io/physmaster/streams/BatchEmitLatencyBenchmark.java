@@ -126,8 +126,9 @@ public final class BatchEmitLatencyBenchmark {
         figures.put("note", "seconds from a batch being due to a read_committed consumer having it: the 64th"
                 + " preference acknowledged (size trigger) or the wall clock at window end + grace (a quiet stream;"
                 + " the app's 1 s wall-clock punctuation emits the batch, so its phase adds 0-1 s that these rounds"
-                + " may not sample evenly); exactly_once_v2 with a 1 s commit interval: the repartitioned"
-                + " preference waits for one commit, and a batch after a quiet second asks for its own. One warm-up"
+                + " may not sample evenly); exactly_once_v2 with a 1 s commit interval: a preference crosses two"
+                + " repartition topics, each step asks for a commit 100 ms after its input goes quiet, and a batch"
+                + " after a quiet second asks for its own. One warm-up"
                 + " round of each kind is not counted. end_to_end_update_latency times the whole path, this part included");
         figures.put("command", "mvn -B -q -pl stream-processors exec:java -Dexec.classpathScope=test"
                 + " -Dexec.mainClass=io.physmaster.streams.BatchEmitLatencyBenchmark");

@@ -1,11 +1,13 @@
 package io.physmaster.streams;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.physmaster.streams.WindowState.PairVotes;
 import io.physmaster.streams.WindowState.Vote;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.errors.SerializationException;
@@ -37,6 +39,9 @@ class InternalSerdesTest {
         VideoRef videoWithScene = new VideoRef("v", "s3://b/k", "seen:4", -1L);
         assertEquals(videoWithScene, roundTrip(InternalSerdes.VIDEO, videoWithScene));
 
+        VideoSample sample = new VideoSample("r|1", 3, videoWithScene);
+        assertEquals(sample, roundTrip(InternalSerdes.VIDEO_SAMPLE, sample));
+
         WindowState w = new WindowState();
         w.encoderVersion = "v1";
         w.windowStart = 1000;
@@ -55,6 +60,27 @@ class InternalSerdesTest {
         assertEquals(w.eventsDropped, back.eventsDropped);
         assertEquals(w.pairsInPart, back.pairsInPart);
         assertEquals(w.id, back.id);
+    }
+
+    @Test
+    void aPreferenceOnItsWayToTheJoinKeepsItsOrigin() {
+        byte[] avro = {0, 0, 0, 0, 7, 42};
+        CheckedPreference checked = new CheckedPreference("e1", "r1", 1, 0, "ann", 0.5f, "JUDGE",
+                new CheckedPreference.Origin(null, 5, 1234L, avro));
+        PendingPreference pending = roundTrip(InternalSerdes.PENDING, new PendingPreference(checked, 99L, 100L));
+        assertEquals(99L, pending.timestamp());
+        assertEquals(100L, pending.deadline());
+        CheckedPreference decoded = pending.preference();
+        assertEquals(List.of("e1", "r1", 1, 0, "ann", 0.5f, "JUDGE"), List.of(decoded.eventId(), decoded.requestId(),
+                decoded.preferred(), decoded.rejected(), decoded.annotator(), decoded.confidence(), decoded.source()));
+        assertEquals(null, decoded.origin().key());
+        assertEquals(5, decoded.origin().partition());
+        assertEquals(1234L, decoded.origin().offset());
+        assertArrayEquals(avro, decoded.origin().value(), "the original bytes, for a dead letter");
+        CheckedPreference keyed = roundTrip(InternalSerdes.CHECKED, new CheckedPreference("e", "r", 0, 1, "a", 1f,
+                "HUMAN", new CheckedPreference.Origin("k\u00e9", 0, 0L, new byte[0])));
+        assertEquals("k\u00e9", keyed.origin().key());
+        assertArrayEquals(new byte[0], keyed.origin().value());
     }
 
     @Test
@@ -84,5 +110,9 @@ class InternalSerdesTest {
         SerializationException cut = assertThrows(SerializationException.class, () -> InternalSerdes.VIDEO
                 .deserializer().deserialize("t", java.util.Arrays.copyOf(whole, whole.length - 3)));
         assertTrue(cut.getMessage().contains("truncated"), cut.getMessage());
+        byte[] longer = java.util.Arrays.copyOf(whole, whole.length + 2);
+        SerializationException extra = assertThrows(SerializationException.class,
+                () -> InternalSerdes.VIDEO.decode("t", longer));
+        assertTrue(extra.getMessage().contains("left over"), extra.getMessage());
     }
 }

@@ -1,6 +1,7 @@
 package io.physmaster.streams;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.physmaster.schemas.DeadLetter;
@@ -12,12 +13,15 @@ import io.physmaster.schemas.PreferenceSource;
 import io.physmaster.serde.AvroSerde;
 import io.physmaster.serde.AvroSerializer;
 import io.physmaster.topics.Topics;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericContainer;
@@ -26,6 +30,8 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +47,7 @@ class PreferenceBatchTopologyTest {
     Path state;
 
     final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    Topology topology;
     TopologyTestDriver driver;
     TestInputTopic<String, GeneratedVideo> videos;
     TestInputTopic<String, PreferenceEvent> events;
@@ -55,10 +62,11 @@ class PreferenceBatchTopologyTest {
     }
 
     void start(StreamsSettings settings) {
-        var serdes = new PreferenceBatchTopology.AvroSerdes(serde(GeneratedVideo.class),
+        var serdes = new PreferenceBatchTopology.AvroSerdes(serde(GeneratedVideo.class).deserializer(),
                 serde(PreferenceEvent.class).deserializer(), serde(PreferenceBatch.class), serde(DeadLetter.class));
         Properties p = PreferenceStreamsApp.config("unused:9092", state);
-        driver = new TopologyTestDriver(PreferenceBatchTopology.build(settings, serdes), p, Instant.ofEpochMilli(0));
+        topology = PreferenceBatchTopology.build(settings, serdes);
+        driver = new TopologyTestDriver(topology, p, Instant.ofEpochMilli(0));
         videos = driver.createInputTopic(Topics.GENERATED_VIDEOS.name(), Serdes.String().serializer(),
                 serde(GeneratedVideo.class).serializer());
         events = driver.createInputTopic(Topics.PREFERENCE_EVENTS.name(), Serdes.String().serializer(),
@@ -305,7 +313,50 @@ class PreferenceBatchTopologyTest {
         DeadLetter unknown = dead.readValue();
         assertTrue(unknown.getReason().startsWith("unknown sample"), unknown.getReason());
         assertEquals(Topics.PREFERENCE_EVENTS.name(), unknown.getOriginalTopic());
+        assertTrue(unknown.getValue() != null && unknown.getValue().remaining() > 5, "raw bytes kept after the join");
         assertTrue(batches.isEmpty() && dead.isEmpty());
+    }
+
+    @Test
+    void poisonOnEveryTopicTheAppReadsIsDeadLetteredOnceAndBatchingGoesOn() {
+        start(SETTINGS);
+        Set<String> read = topicsRead();
+        assertTrue(read.containsAll(Set.of(Topics.GENERATED_VIDEOS.name(), Topics.PREFERENCE_EVENTS.name()))
+                && read.stream().filter(t -> t.endsWith("-repartition")).count() == 3, read.toString());
+        byte[] poison = "poison-payload".getBytes(StandardCharsets.UTF_8);
+        for (String topic : read) {
+            driver.createInputTopic(topic, Serdes.String().serializer(), Serdes.ByteArray().serializer())
+                    .pipeInput("r-poison", poison, 1_000);
+            DeadLetter d = dead.readValue();
+            assertEquals(topic, d.getOriginalTopic());
+            assertEquals("r-poison", d.getKey());
+            assertTrue(d.getReason().startsWith("undecodable"), d.getReason());
+            assertFalse(d.getReason().contains("poison-payload"), "the reason does not echo the record");
+            assertEquals("stream-processors", d.getComponent());
+            assertTrue(dead.isEmpty(), "one dead letter for the poison on " + topic);
+        }
+        video("r1", 0, "v1", 0);
+        video("r1", 1, "v1", 0);
+        prefer("r1", 1, 0, "alice", 1_000);
+        closeWindowsUpTo(12_001);
+        assertEquals(1, batches.readValue().getPairs().size(), "batching goes on");
+        assertTrue(dead.isEmpty());
+    }
+
+    /** Every topic the topology reads, its repartition topics named as the running app names them. */
+    Set<String> topicsRead() {
+        Set<String> topics = new TreeSet<>();
+        for (TopologyDescription.Subtopology sub : topology.describe().subtopologies()) {
+            for (TopologyDescription.Node node : sub.nodes()) {
+                if (node instanceof TopologyDescription.Source source) {
+                    for (String t : source.topicSet()) {
+                        boolean ours = t.startsWith("physmaster.") || t.startsWith(PreferenceBatchTopology.APP_ID);
+                        topics.add(ours ? t : PreferenceBatchTopology.APP_ID + "-" + t);
+                    }
+                }
+            }
+        }
+        return topics;
     }
 
     /** A PreferenceEvent written by a producer whose schema knows a source we do not. */

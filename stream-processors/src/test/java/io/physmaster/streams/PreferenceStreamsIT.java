@@ -1,25 +1,31 @@
 package io.physmaster.streams;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.physmaster.schemas.DeadLetter;
 import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceBatch;
 import io.physmaster.schemas.PreferenceEvent;
+import io.physmaster.schemas.PreferencePair;
 import io.physmaster.schemas.PreferenceSource;
 import io.physmaster.serde.AvroDeserializer;
+import io.physmaster.serde.AvroSerializer;
 import io.physmaster.serde.PhysSerdes;
 import io.physmaster.stack.LocalStackExtension;
 import io.physmaster.topics.Topics;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -27,20 +33,61 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The batcher on the real broker and registry, exactly-once. */
+/** The batcher on the real broker and registry, exactly-once; one app for the class, each test its own version. */
 @ExtendWith(LocalStackExtension.class)
 class PreferenceStreamsIT {
 
+    static final StreamsSettings SETTINGS = new StreamsSettings(Duration.ofSeconds(2), Duration.ofSeconds(1), 64,
+            0.5f, Duration.ofSeconds(3));
+
     @TempDir
-    Path state;
+    static Path state;
+
+    static PhysSerdes serdes;
+    static KafkaStreams streams;
+    /** A Java producer: murmur2 partitioning, like our own roles. */
+    static KafkaProducer<String, SpecificRecord> producer;
+
+    @BeforeAll
+    static void startApp() throws Exception {
+        var stack = LocalStackExtension.stack();
+        serdes = PhysSerdes.of(Map.of("schema.registry.url", stack.schemaRegistryUrl()));
+        streams = new KafkaStreams(PreferenceBatchTopology.build(SETTINGS, PreferenceStreamsApp.serdes(serdes)),
+                PreferenceStreamsApp.config(stack.bootstrapServers(), state));
+        producer = producer(Map.of());
+        streams.start();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (streams.state() != KafkaStreams.State.RUNNING && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+
+    @AfterAll
+    static void stopApp() {
+        producer.close();
+        streams.close(Duration.ofSeconds(30));
+        serdes.close();
+    }
+
+    static KafkaProducer<String, SpecificRecord> producer(Map<String, Object> extra) {
+        Map<String, Object> config = new HashMap<>(extra);
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStackExtension.stack().bootstrapServers());
+        return new KafkaProducer<>(config, new StringSerializer(), new AvroSerializer<>(serdes.registry(), false,
+                true, false));
+    }
 
     /** Reads matching records (read_committed) until {@code enough} says so or the timeout passes. */
     static <T> List<T> read(String topic, Class<T> type, Predicate<T> match, Predicate<List<T>> enough,
@@ -67,74 +114,150 @@ class PreferenceStreamsIT {
         return out;
     }
 
+    /** The pairs of every batch of this encoder version, once there are {@code pairs} of them (or a timeout). */
+    static List<PreferencePair> batchedPairs(String version, int pairs) {
+        List<PreferenceBatch> batches = read(Topics.PREFERENCE_BATCHES.name(), PreferenceBatch.class,
+                b -> b.getEncoderVersion().equals(version),
+                got -> got.stream().mapToInt(b -> b.getPairs().size()).sum() >= pairs, Duration.ofSeconds(90));
+        for (PreferenceBatch b : batches) {
+            assertTrue(b.getBatchId().startsWith(version + "@"), b.getBatchId());
+        }
+        return batches.stream().flatMap(b -> b.getPairs().stream()).toList();
+    }
+
+    static GeneratedVideo video(String request, int sample, String version) {
+        return GeneratedVideo.newBuilder().setRequestId(request).setSampleIndex(sample).setSeed(sample)
+                .setVideoUri("file:/v/" + request + sample).setFormat("mp4").setFrames(16).setWidth(256)
+                .setHeight(256).setSha256("x").setEncoderVersion(version).setModelVersion("m").setLatencyMs(1)
+                .setCreatedAt(Instant.now()).build();
+    }
+
+    static PreferenceEvent preference(String request) {
+        return PreferenceEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setRequestId(request)
+                .setPreferredSample(1).setRejectedSample(0).setSource(PreferenceSource.JUDGE).setAnnotator("judge")
+                .setConfidence(0.9f).setTime(Instant.now()).build();
+    }
+
+    static String newVersion() {
+        return "it-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
     @Test
     void preferenceEventsInABatchOutInvalidOnesDeadLettered() throws Exception {
-        var stack = LocalStackExtension.stack();
-        StreamsSettings settings = new StreamsSettings(Duration.ofSeconds(2), Duration.ofSeconds(1), 64, 0.5f,
-                Duration.ofSeconds(3));
-        String version = "it-" + UUID.randomUUID().toString().substring(0, 8);
-        try (PhysSerdes serdes = PhysSerdes.of(Map.of("schema.registry.url", stack.schemaRegistryUrl()));
-             KafkaStreams streams = new KafkaStreams(PreferenceBatchTopology.build(settings,
-                     PreferenceStreamsApp.serdes(serdes)), PreferenceStreamsApp.config(stack.bootstrapServers(), state));
-             KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(
-                     Map.of("bootstrap.servers", stack.bootstrapServers()), new StringSerializer(),
-                     new io.physmaster.serde.AvroSerializer<>(serdes.registry(), false, true, false))) {
-            streams.start();
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (streams.state() != KafkaStreams.State.RUNNING && System.currentTimeMillis() < deadline) {
-                Thread.sleep(100);
+        String version = newVersion();
+        List<String> requests = List.of("a-" + version, "b-" + version, "c-" + version);
+        for (String r : requests) {
+            for (int s = 0; s < 2; s++) {
+                producer.send(new ProducerRecord<>(Topics.GENERATED_VIDEOS.name(), r, video(r, s, version)));
             }
-            List<String> requests = List.of("a-" + version, "b-" + version, "c-" + version);
-            for (String r : requests) {
+        }
+        producer.flush();
+        Thread.sleep(500);
+        for (String r : requests) {
+            producer.send(new ProducerRecord<>(Topics.PREFERENCE_EVENTS.name(), r, preference(r)));
+        }
+        String badKey = "bad-" + version;
+        producer.send(new ProducerRecord<>(Topics.PREFERENCE_EVENTS.name(), badKey, PreferenceEvent.newBuilder()
+                .setEventId("e").setRequestId(badKey).setPreferredSample(0).setRejectedSample(0)
+                .setSource(PreferenceSource.HUMAN).setAnnotator("x").setConfidence(1f).setTime(Instant.now()).build()));
+        String noVideos = "novideo-" + version;   // no GeneratedVideo ever: waits videoWait, then dead
+        producer.send(new ProducerRecord<>(Topics.PREFERENCE_EVENTS.name(), noVideos, PreferenceEvent.newBuilder()
+                .setEventId("n").setRequestId(noVideos).setPreferredSample(0).setRejectedSample(1)
+                .setSource(PreferenceSource.HUMAN).setAnnotator("x").setConfidence(1f).setTime(Instant.now()).build()));
+        producer.flush();
+
+        // The three pairs may land in one batch or, across a window boundary, in two.
+        var pairs = batchedPairs(version, 3);
+        assertEquals(3, pairs.size(), "three requests, one pair each: " + pairs);
+        assertEquals(new HashSet<>(requests), pairs.stream().map(p -> p.getRequestId()).collect(Collectors.toSet()));
+        for (var pair : pairs) {
+            assertEquals("file:/v/" + pair.getRequestId() + "1", pair.getPreferredUri());
+            assertEquals("file:/v/" + pair.getRequestId() + "0", pair.getRejectedUri());
+            assertEquals(version, pair.getEncoderVersion());
+        }
+
+        List<DeadLetter> dead = read(Topics.DEAD_LETTERS.name(), DeadLetter.class,
+                d -> badKey.equals(d.getKey()) || noVideos.equals(d.getKey()), got -> got.size() >= 2,
+                Duration.ofSeconds(60));
+        Map<String, String> reasons = dead.stream().collect(Collectors.toMap(DeadLetter::getKey,
+                DeadLetter::getReason));
+        assertTrue(reasons.getOrDefault(badKey, "").contains("same sample"), reasons.toString());
+        assertTrue(reasons.getOrDefault(noVideos, "").startsWith("unknown sample"), reasons.toString());
+    }
+
+    @Test
+    void anUndecodableVideoIsDeadLetteredAndLaterTrafficIsStillBatched() throws Exception {
+        String version = newVersion();
+        String poisonKey = "poison-" + version;
+        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                LocalStackExtension.stack().bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(Topics.GENERATED_VIDEOS.name(), poisonKey,
+                    "not a GeneratedVideo".getBytes(StandardCharsets.UTF_8))).get();
+        }
+        List<String> requests = List.of("a-" + version, "b-" + version);
+        for (String r : requests) {
+            for (int s = 0; s < 2; s++) {
+                producer.send(new ProducerRecord<>(Topics.GENERATED_VIDEOS.name(), r, video(r, s, version)));
+            }
+        }
+        producer.flush();
+        for (String r : requests) {
+            producer.send(new ProducerRecord<>(Topics.PREFERENCE_EVENTS.name(), r, preference(r)));
+        }
+        producer.flush();
+
+        var pairs = batchedPairs(version, requests.size());
+        assertEquals(new HashSet<>(requests), pairs.stream().map(p -> p.getRequestId()).collect(Collectors.toSet()));
+        List<DeadLetter> dead = read(Topics.DEAD_LETTERS.name(), DeadLetter.class,
+                d -> poisonKey.equals(d.getKey()), got -> !got.isEmpty(), Duration.ofSeconds(30));
+        assertEquals(1, dead.size(), "one dead letter for the undecodable video");
+        assertEquals(Topics.GENERATED_VIDEOS.name(), dead.get(0).getOriginalTopic());
+        assertTrue(dead.get(0).getReason().startsWith("undecodable"), dead.get(0).getReason());
+        assertFalse(dead.get(0).getReason().contains("not a GeneratedVideo"), "the reason does not echo the record");
+    }
+
+    /**
+     * Videos from a Java worker and preferences from a librdkafka client (and the other way round) land on
+     * different partition numbers for most request ids; every preference must still be joined and batched.
+     */
+    @Test
+    void preferencesAndVideosPartitionedByLibrdkafkaClientsAreAllJoined() throws Exception {
+        String version = newVersion();
+        int partitions = Topics.PREFERENCE_EVENTS.partitions();
+        List<String> requests = new ArrayList<>();
+        int elsewhere = 0;
+        for (int i = 0; i < 12; i++) {
+            String r = "crc-" + i + "-" + version;
+            requests.add(r);
+            byte[] key = r.getBytes(StandardCharsets.UTF_8);
+            if (LibrdkafkaPartitioner.partition(key, partitions) != Utils.toPositive(Utils.murmur2(key)) % partitions) {
+                elsewhere++;
+            }
+        }
+        assertTrue(elsewhere >= requests.size() / 2, "most request ids land elsewhere: " + elsewhere);
+        try (KafkaProducer<String, SpecificRecord> librdkafka = producer(Map.of(
+                ProducerConfig.PARTITIONER_CLASS_CONFIG, LibrdkafkaPartitioner.class.getName()))) {
+            for (int i = 0; i < requests.size(); i++) {
+                String r = requests.get(i);
+                var videos = i % 2 == 0 ? producer : librdkafka;
                 for (int s = 0; s < 2; s++) {
-                    producer.send(new ProducerRecord<>(Topics.GENERATED_VIDEOS.name(), r, GeneratedVideo.newBuilder()
-                            .setRequestId(r).setSampleIndex(s).setSeed(s).setVideoUri("file:/v/" + r + s).setFormat("mp4")
-                            .setFrames(16).setWidth(256).setHeight(256).setSha256("x").setEncoderVersion(version)
-                            .setModelVersion("m").setLatencyMs(1).setCreatedAt(Instant.now()).build()));
+                    videos.send(new ProducerRecord<>(Topics.GENERATED_VIDEOS.name(), r, video(r, s, version)));
                 }
             }
             producer.flush();
-            Thread.sleep(500);
-            for (String r : requests) {
-                producer.send(new ProducerRecord<>(Topics.PREFERENCE_EVENTS.name(), r, PreferenceEvent.newBuilder()
-                        .setEventId(UUID.randomUUID().toString()).setRequestId(r).setPreferredSample(1)
-                        .setRejectedSample(0).setSource(PreferenceSource.JUDGE).setAnnotator("judge")
-                        .setConfidence(0.9f).setTime(Instant.now()).build()));
+            librdkafka.flush();
+            for (int i = 0; i < requests.size(); i++) {
+                String r = requests.get(i);
+                (i % 2 == 0 ? librdkafka : producer).send(new ProducerRecord<>(Topics.PREFERENCE_EVENTS.name(), r,
+                        preference(r)));
             }
-            String badKey = "bad-" + version;
-            producer.send(new ProducerRecord<>(Topics.PREFERENCE_EVENTS.name(), badKey, PreferenceEvent.newBuilder()
-                    .setEventId("e").setRequestId(badKey).setPreferredSample(0).setRejectedSample(0)
-                    .setSource(PreferenceSource.HUMAN).setAnnotator("x").setConfidence(1f).setTime(Instant.now()).build()));
-            String noVideos = "novideo-" + version;   // no GeneratedVideo ever: waits videoWait, then dead
-            producer.send(new ProducerRecord<>(Topics.PREFERENCE_EVENTS.name(), noVideos, PreferenceEvent.newBuilder()
-                    .setEventId("n").setRequestId(noVideos).setPreferredSample(0).setRejectedSample(1)
-                    .setSource(PreferenceSource.HUMAN).setAnnotator("x").setConfidence(1f).setTime(Instant.now()).build()));
-            producer.flush();
-
-            // The three pairs may land in one batch or, across a window boundary, in two.
-            List<PreferenceBatch> batches = read(Topics.PREFERENCE_BATCHES.name(), PreferenceBatch.class,
-                    b -> b.getEncoderVersion().equals(version),
-                    got -> got.stream().mapToInt(b -> b.getPairs().size()).sum() >= 3, Duration.ofSeconds(90));
-            var pairs = batches.stream().flatMap(b -> b.getPairs().stream()).toList();
-            assertEquals(3, pairs.size(), "three requests, one pair each: " + batches);
-            assertEquals(new java.util.HashSet<>(requests),
-                    pairs.stream().map(p -> p.getRequestId()).collect(Collectors.toSet()));
-            for (var pair : pairs) {
-                assertEquals("file:/v/" + pair.getRequestId() + "1", pair.getPreferredUri());
-                assertEquals("file:/v/" + pair.getRequestId() + "0", pair.getRejectedUri());
-                assertEquals(version, pair.getEncoderVersion());
-            }
-            for (PreferenceBatch b : batches) {
-                assertTrue(b.getBatchId().startsWith(version + "@"), b.getBatchId());
-            }
-
-            List<DeadLetter> dead = read(Topics.DEAD_LETTERS.name(), DeadLetter.class,
-                    d -> badKey.equals(d.getKey()) || noVideos.equals(d.getKey()), got -> got.size() >= 2,
-                    Duration.ofSeconds(60));
-            Map<String, String> reasons = dead.stream().collect(Collectors.toMap(DeadLetter::getKey,
-                    DeadLetter::getReason));
-            assertTrue(reasons.getOrDefault(badKey, "").contains("same sample"), reasons.toString());
-            assertTrue(reasons.getOrDefault(noVideos, "").startsWith("unknown sample"), reasons.toString());
         }
+        producer.flush();
+
+        var pairs = batchedPairs(version, requests.size());
+        Set<String> joined = pairs.stream().map(PreferencePair::getRequestId).collect(Collectors.toSet());
+        assertEquals(new HashSet<>(requests), joined, elsewhere + " of " + requests.size()
+                + " request ids are on another partition for librdkafka than for Java");
+        assertEquals(requests.size(), pairs.size());
     }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -32,9 +34,11 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Streams throughput on the real local broker (prints figures; not a test): N preference events over a video
- * table, through validation, the join, the repartition and the batcher, exactly-once. Measures events per
- * second from the app reaching RUNNING until its committed offsets cover both the events topic and the
- * batcher's repartition topic, and the sustained rate once the first quarter of the events is through. Merges the figures into docs/results/bench-streams.json under "throughput".
+ * table, through decoding and checks, the repartition by request id, the video join, the repartition by encoder
+ * version and the batcher, exactly-once. Measures events per second from the app reaching RUNNING until its
+ * committed offsets cover the events topic and both repartition topics on the way, and the sustained rate once
+ * the first quarter of the events is through. Merges the figures into docs/results/bench-streams.json under
+ * "throughput".
  * <pre>
  *   mvn -B -q -pl stream-processors exec:java -Dexec.classpathScope=test \
  *       -Dexec.mainClass=io.physmaster.streams.StreamsThroughputBenchmark [-Dexec.args=1000000]
@@ -127,8 +131,9 @@ public final class StreamsThroughputBenchmark {
                 figures.put("streams_config_overrides", overrides);
             }
             figures.put("note", "events pre-loaded on the broker; timed from the app reaching RUNNING until its"
-                    + " committed offsets cover the events topic and the batcher's repartition topic (validate,"
-                    + " video join, repartition, dedupe, windows, 64-pair batches out); broker, registry and app"
+                    + " committed offsets cover the events topic and both repartition topics after it (decode and"
+                    + " check, repartition by request id, video join, repartition by encoder version, dedupe,"
+                    + " windows, 64-pair batches out); broker, registry and app"
                     + " share the 2 cores. events_per_s counts the whole run, events_per_s_after_warm_up the rate once"
                     + " the batcher has committed the first quarter of the events (a sustained service's rate;"
                     + " offsets include a transaction marker per commit, about 1 per second)");
@@ -156,20 +161,22 @@ public final class StreamsThroughputBenchmark {
     }
 
     /**
-     * Follows the app's committed offsets until they cover the events topic (validation + join) and then the end
-     * of the repartition topic the batcher reads (final once the events are: the validator's writes commit with
-     * its input offsets; -1 for a trailing transaction marker). The batcher's committed offset is the pipeline's
+     * Follows the app's committed offsets stage by stage: the events topic (decode and check), then the
+     * preferences-by-request topic (video join), then the by-encoder-version topic the batcher reads. A stage's
+     * end is final once the stage before it is committed (its writes commit with those input offsets), so it is
+     * read then; -1 allows for a trailing transaction marker. The batcher's committed offset is the pipeline's
      * progress: the warm-up ends when it passes WARM_UP of the events.
      */
     static Progress track(Admin admin, int events) throws Exception {
-        String repartition = PreferenceBatchTopology.APP_ID + "-by-encoder-version-repartition";
-        TopicPartition batcherInput = new TopicPartition(repartition, 0);
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        for (int part = 0; part < Topics.PREFERENCE_EVENTS.partitions(); part++) {
-            latest.put(new TopicPartition(Topics.PREFERENCE_EVENTS.name(), part), OffsetSpec.latest());
-        }
-        var eventEnds = admin.listOffsets(latest).all().get();
-        long repartitionEnd = -1;
+        TopicPartition batcherInput = new TopicPartition(repartitionTopic(PreferenceBatchTopology.BY_ENCODER_VERSION),
+                0);
+        List<List<TopicPartition>> stages = List.of(partitions(Topics.PREFERENCE_EVENTS.name(),
+                        Topics.PREFERENCE_EVENTS.partitions()),
+                partitions(repartitionTopic(PreferenceBatchTopology.PREFERENCES_BY_REQUEST),
+                        PreferenceBatchTopology.REQUEST_PARTITIONS),
+                List.of(batcherInput));
+        int stage = 0;
+        Map<TopicPartition, Long> ends = endOffsets(admin, stages.get(0));
         long warmNanos = 0;
         long warmOffset = 0;
         long deadline = System.currentTimeMillis() + 1_800_000;
@@ -182,13 +189,13 @@ public final class StreamsThroughputBenchmark {
                 warmNanos = now;
                 warmOffset = batched;
             }
-            boolean eventsDone = eventEnds.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
-                    && committed.get(e.getKey()).offset() >= e.getValue().offset());
-            if (eventsDone && repartitionEnd < 0) {
-                repartitionEnd = admin.listOffsets(Map.of(batcherInput, OffsetSpec.latest())).all().get()
-                        .get(batcherInput).offset();
+            while (stage < stages.size() && covered(committed, ends, stage == 0 ? 0 : 1)) {
+                stage++;
+                if (stage < stages.size()) {
+                    ends = endOffsets(admin, stages.get(stage));
+                }
             }
-            if (repartitionEnd >= 0 && batched >= repartitionEnd - 1 && warmNanos > 0) {
+            if (stage == stages.size() && warmNanos > 0) {
                 return new Progress(warmNanos, warmOffset, now, batched);
             }
             if (System.currentTimeMillis() > deadline) {
@@ -196,6 +203,34 @@ public final class StreamsThroughputBenchmark {
             }
             Thread.sleep(100);
         }
+    }
+
+    static String repartitionTopic(String name) {
+        return PreferenceBatchTopology.APP_ID + "-" + name + "-repartition";
+    }
+
+    private static List<TopicPartition> partitions(String topic, int count) {
+        List<TopicPartition> out = new ArrayList<>();
+        for (int part = 0; part < count; part++) {
+            out.add(new TopicPartition(topic, part));
+        }
+        return out;
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, List<TopicPartition> partitions)
+            throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
+        return ends;
+    }
+
+    /** Whether the committed offsets reach every end (less {@code slack}); a partition never written needs none. */
+    private static boolean covered(Map<TopicPartition, OffsetAndMetadata> committed, Map<TopicPartition, Long> ends,
+                                   int slack) {
+        return ends.entrySet().stream().allMatch(e -> e.getValue() == 0 || (committed.get(e.getKey()) != null
+                && committed.get(e.getKey()).offset() >= e.getValue() - slack));
     }
 
     /**
