@@ -49,7 +49,8 @@ final class Figures {
         md.append("# Fault suite figures\n\n");
         md.append("Run started ").append(started).append(" on ").append(Runtime.getRuntime().availableProcessors())
                 .append(" cores. Command:\n\n```bash\n")
-                .append("mvn -B verify -pl fault-suite -am   # part of `mvn -B verify`\n```\n\n");
+                .append("mvn -B install -DskipTests && mvn -B verify -pl fault-suite   # also part of `mvn -B verify`\n")
+                .append("```\n\n");
         md.append("| Scenario | Sent | Expected out | Lost | Duplicated | Recovery (s) | Notes |\n");
         md.append("|---|---:|---:|---:|---:|---:|---|\n");
         for (Row r : rows) {
