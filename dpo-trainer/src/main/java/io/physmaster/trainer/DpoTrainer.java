@@ -6,6 +6,7 @@ import io.physmaster.blob.BlobStores;
 import io.physmaster.dpo.DpoSteps;
 import io.physmaster.dpo.HeadDpo;
 import io.physmaster.encoder.EncoderVersionFeed;
+import io.physmaster.role.Commits;
 import io.physmaster.role.ConnectionSettings;
 import io.physmaster.role.Roles;
 import io.physmaster.schemas.EncoderVersion;
@@ -174,8 +175,8 @@ public final class DpoTrainer implements Roles.Role {
             Roles.pause(5000);
             return false;
         }
-        consumer.commitSync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)));
-        return true;
+        return Commits.commit(consumer, Map.of(tp, new OffsetAndMetadata(r.offset() + 1)), () -> running)
+                == Commits.Outcome.COMMITTED;
     }
 
     private void handle(ConsumerRecord<String, byte[]> r) {

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -64,13 +66,17 @@ class CrashRecoveryIT {
                 "no video before the kill");
         long killed = System.nanoTime();
         f.broker.kill();
-        List<String> during = send("bk-during", 6); // buffered by the producer while the broker is down
+        // Sent while the broker is down, from another thread: a client's send blocks while it has no metadata
+        // (up to max.block.ms), and the restart must not wait for it.
+        List<String> during = ids("bk-during", 6);
+        CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> send(during));
         Thread.sleep(3000);
         double down = seconds(killed);
         long restarting = System.nanoTime();
         f.broker.restart(Duration.ofSeconds(90));
         long ready = System.nanoTime();
         double restart = seconds(restarting);
+        sending.get(180, TimeUnit.SECONDS);
         assertTrue(f.videos.await(Duration.ofSeconds(120), () -> !videos(during, null).isEmpty()),
                 "no video of a request sent while the broker was down:\n" + f.workerB.logTail(30));
         double firstVideo = seconds(ready);
@@ -161,13 +167,23 @@ class CrashRecoveryIT {
     }
 
     private List<String> send(String prefix, int n) {
+        List<String> ids = ids(prefix, n);
+        send(ids);
+        return ids;
+    }
+
+    private static List<String> ids(String prefix, int n) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            String id = Records.id(prefix);
-            ids.add(id);
-            f.records.send(Topics.GENERATION_REQUESTS.name(), id, Records.request(id, i));
+            ids.add(Records.id(prefix));
         }
         return ids;
+    }
+
+    private void send(List<String> ids) {
+        for (int i = 0; i < ids.size(); i++) {
+            f.records.send(Topics.GENERATION_REQUESTS.name(), ids.get(i), Records.request(ids.get(i), i));
+        }
     }
 
     private List<GeneratedVideo> videos(List<String> ids, String worker) {

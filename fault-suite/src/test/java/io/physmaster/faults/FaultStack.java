@@ -101,16 +101,12 @@ final class FaultStack implements BeforeAllCallback {
             TinyModel.write(model, outsideHead);
             registry = stack.connection(blobs).registry();
             records = add(new Records(stack.bootstrapServers(), registry));
-            Files.writeString(dir.resolve("streams.properties"), String.join("\n",
-                    // A restarted instance joins at once instead of waiting out the killed one's 45 s default.
-                    "session.timeout.ms=10000", "heartbeat.interval.ms=2000", ""));
             workerA = add(RoleProcess.start("worker-a", 512, "io.physmaster.worker.WorkerMain", List.of(),
                     env("worker-a"), logs));
             workerB = add(RoleProcess.start("worker-b", 512, "io.physmaster.worker.WorkerMain", List.of(),
                     env("worker-b"), logs));
             streams = add(RoleProcess.start("streams", 384, "io.physmaster.streams.PreferenceStreamsApp",
-                    List.of("--state-dir", dir.resolve("streams-state").toString(),
-                            "--config", dir.resolve("streams.properties").toString()), env("streams"), logs));
+                    List.of("--state-dir", dir.resolve("streams-state").toString()), env("streams"), logs));
             videos = add(new Tail<>(stack.bootstrapServers(), registry, Topics.GENERATED_VIDEOS.name(),
                     GeneratedVideo.class));
             deadLetters = add(new Tail<>(stack.bootstrapServers(), registry, Topics.DEAD_LETTERS.name(),

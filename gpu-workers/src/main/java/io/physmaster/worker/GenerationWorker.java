@@ -13,6 +13,7 @@ import io.physmaster.schemas.EncoderVersion;
 import io.physmaster.schemas.GenerationRequest;
 import io.physmaster.schemas.GenerationState;
 import io.physmaster.serde.SchemaRegistryClient;
+import io.physmaster.role.Commits;
 import io.physmaster.role.ConnectionSettings;
 import io.physmaster.encoder.EncoderVersionFeed;
 import io.physmaster.role.Roles;
@@ -26,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -140,12 +140,8 @@ public final class GenerationWorker implements Roles.Role {
                     List<ConsumerRecord<String, byte[]>> rs = polled.records(tp);
                     offsets.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
                 }
-                try {
-                    consumer.commitSync(offsets);
-                } catch (CommitFailedException e) {
-                    // The group rebalanced meanwhile: the partitions' new owner redoes these requests.
-                    log.warn("event=commit_failed records={} reason=\"{}\"", polled.count(), e.getMessage());
-                }
+                // Rebalanced: the partitions' new owner redoes these requests; stopped: a restart redoes them.
+                Commits.commit(consumer, offsets, () -> running);
                 retries.forget(polled);
             }
         } catch (WakeupException e) {

@@ -4,6 +4,7 @@ import io.physmaster.blob.BlobStore;
 import io.physmaster.blob.BlobStores;
 import io.physmaster.client.ClientSettings;
 import io.physmaster.client.PhysMasterClient;
+import io.physmaster.role.Commits;
 import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceSource;
 import io.physmaster.serde.AvroDeserializer;
@@ -104,7 +105,7 @@ public final class JudgeSource implements Runnable, AutoCloseable {
                         lastSeen.remove(id);
                     }
                 }
-                consumer.commitSync();
+                Commits.commit(consumer, null, () -> running);
             }
         } catch (WakeupException e) {
             if (running) {
