@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 /** {@code physmaster demo}: the whole closed loop on the embedded stack, with a report at the end. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start the stack and every role, generate proxy-task videos, learn online from the judge's "
-                + "preferences until N encoder versions are out, and report held-out metrics per version.")
+                + "preferences until --pairs, --versions or --time-limit is reached, and report held-out metrics "
+                + "per encoder version.")
 public final class DemoMain implements Callable<Integer> {
 
     @Option(names = "--out", defaultValue = "out/demo", paramLabel = "DIR", description = "Where the report, the plot, "

@@ -60,19 +60,19 @@ public final class TrainCli {
                 + "cosine decay to a tenth (default: ${DEFAULT-VALUE})")
         float lr;
         @Option(names = "--phys-dropout", defaultValue = "0.1",
-                description = "Drop c_phys this often, for guidance; stage1 only (default: ${DEFAULT-VALUE})")
+                description = "Drop c_phys this often, for guidance; ignored by dit-only (default: ${DEFAULT-VALUE})")
         float dropout;
         @Option(names = "--occupancy-weight", defaultValue = "1.0", description = "Weight of the v2 head's "
-                + "occupancy target; 0 = flow loss only; stage1 only (default: ${DEFAULT-VALUE})")
+                + "occupancy target; 0 = flow loss only; ignored by dit-only (default: ${DEFAULT-VALUE})")
         float occupancy;
         @Option(names = "--phys-modulation", defaultValue = "true", negatable = true, fallbackValue = "true",
-                description = "c_phys modulates every DiT block (v2); stage1 only (default: ${DEFAULT-VALUE})")
+                description = "c_phys modulates every DiT block (v2); ignored by dit-only (default: ${DEFAULT-VALUE})")
         boolean modulation;
         @Option(names = "--uniform-times", defaultValue = "0.25", description = "Share of training times drawn "
                 + "uniformly, to cover the sampler's last steps (default: ${DEFAULT-VALUE})")
         float uniformTimes;
         @Option(names = "--head-layers", defaultValue = "2", description = "Attention layers in the physical head; "
-                + "0 = the v1 head, no occupancy target; stage1 only (default: ${DEFAULT-VALUE})")
+                + "0 = the v1 head, no occupancy target; ignored by dit-only (default: ${DEFAULT-VALUE})")
         int headLayers;
         @Option(names = "--seed", defaultValue = "1", description = "Seed of batches, noise and times "
                 + "(default: ${DEFAULT-VALUE})")
