@@ -11,20 +11,32 @@ import picocli.CommandLine.Option;
 /** {@code physmaster demo}: the whole closed loop on the embedded stack, with a report at the end. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start the stack and every role, generate proxy-task videos, learn online from the judge's "
-                + "preferences until N encoder versions are out, and report held-out metrics per version.")
+                + "preferences until --pairs, --versions or --time-limit is reached, and report held-out metrics "
+                + "per encoder version.")
 public final class DemoMain implements Callable<Integer> {
 
-    @Option(names = "--out", defaultValue = "out/demo") Path out;
-    @Option(names = "--model", defaultValue = "models/stage1.pmck") Path model;
+    @Option(names = "--out", defaultValue = "out/demo", paramLabel = "DIR", description = "Where the report, the plot, "
+            + "the saved videos and the run's broker, blob and Streams state go (default: ${DEFAULT-VALUE})")
+    Path out;
+    @Option(names = "--model", defaultValue = "models/stage1.pmck", paramLabel = "FILE", description = "Checkpoint the "
+            + "worker serves first, the trainer starts from and the report compares against "
+            + "(default: ${DEFAULT-VALUE})")
+    Path model;
     @Option(names = "--versions", defaultValue = "0",
             description = "Stop after this many encoder versions; 0 = no limit (default: ${DEFAULT-VALUE})")
     int versions;
     @Option(names = "--pairs", defaultValue = "1000",
             description = "Stop once the judge has given this many preferences; 0 = no limit (default: ${DEFAULT-VALUE})")
     int pairs;
-    @Option(names = "--time-limit", defaultValue = "PT12M") Duration timeLimit;
-    @Option(names = "--scenes-per-round", defaultValue = "8") int scenesPerRound;
-    @Option(names = "--samples", defaultValue = "2") int samples;
+    @Option(names = "--time-limit", defaultValue = "PT12M", paramLabel = "DURATION", description = "Stop submitting "
+            + "requests after this long, ISO-8601 like PT30M (default: ${DEFAULT-VALUE})")
+    Duration timeLimit;
+    @Option(names = "--scenes-per-round", defaultValue = "8", description = "Twice this many requests (one training "
+            + "scene each) are kept in flight (default: ${DEFAULT-VALUE})")
+    int scenesPerRound;
+    @Option(names = "--samples", defaultValue = "2", description = "Videos per request; the judge compares them "
+            + "(default: ${DEFAULT-VALUE})")
+    int samples;
     @Option(names = "--dpo-steps", defaultValue = "0",
             description = "Flow-DPO steps per window; 0 = one pass over its pairs (default: ${DEFAULT-VALUE})")
     int dpoSteps;
@@ -44,14 +56,24 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--gate-tolerance", defaultValue = "0", description = "Relative judge-score change the gate "
             + "lets through (default: ${DEFAULT-VALUE})")
     double gateTolerance;
-    @Option(names = "--window", defaultValue = "PT60S",
-            description = "Preference window of the Streams app (default: ${DEFAULT-VALUE})")
+    @Option(names = "--window", defaultValue = "PT60S", paramLabel = "DURATION",
+            description = "Preference window of the Streams app, ISO-8601 (default: ${DEFAULT-VALUE})")
     Duration window;
-    @Option(names = "--eval-scenes", defaultValue = "32") int evalScenes;
-    @Option(names = "--steps", defaultValue = "8", description = "Sampler steps") int steps;
-    @Option(names = "--kafka-port", defaultValue = "9092") int kafkaPort;
-    @Option(names = "--registry-port", defaultValue = "8081") int registryPort;
-    @Option(names = "--annotator-port", defaultValue = "8088") int annotatorPort;
+    @Option(names = "--eval-scenes", defaultValue = "32", description = "Held-out scenes on which the report "
+            + "evaluates each encoder version (default: ${DEFAULT-VALUE})")
+    int evalScenes;
+    @Option(names = "--steps", defaultValue = "8", description = "Euler sampler steps of the requests, the gate and "
+            + "the report (default: ${DEFAULT-VALUE})")
+    int steps;
+    @Option(names = "--kafka-port", defaultValue = "9092",
+            description = "Port of the embedded Kafka broker; 0 = any free port (default: ${DEFAULT-VALUE})")
+    int kafkaPort;
+    @Option(names = "--registry-port", defaultValue = "8081",
+            description = "Port of the embedded schema registry; 0 = any free port (default: ${DEFAULT-VALUE})")
+    int registryPort;
+    @Option(names = "--annotator-port", defaultValue = "8088",
+            description = "Port of the annotator page, on 127.0.0.1 (default: ${DEFAULT-VALUE})")
+    int annotatorPort;
     @Option(names = "--keep-running", description = "Leave the stack, roles and web page up until Ctrl-C") boolean keep;
 
     @Override

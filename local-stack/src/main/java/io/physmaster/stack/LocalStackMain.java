@@ -14,11 +14,14 @@ import picocli.CommandLine.Option;
                 + "and keep them up until Ctrl-C.")
 public final class LocalStackMain implements Callable<Integer> {
 
-    @Option(names = "--kafka-port", defaultValue = "9092", description = "Broker port (default ${DEFAULT-VALUE}; 0 = any)")
+    @Option(names = "--kafka-port", defaultValue = "9092",
+            description = "Broker port on 127.0.0.1; 0 = any free port (default: ${DEFAULT-VALUE})")
     int kafkaPort;
-    @Option(names = "--registry-port", defaultValue = "8081", description = "Registry port (default ${DEFAULT-VALUE}; 0 = any)")
+    @Option(names = "--registry-port", defaultValue = "8081",
+            description = "Registry port on 127.0.0.1; 0 = any free port (default: ${DEFAULT-VALUE})")
     int registryPort;
-    @Option(names = "--data-dir", defaultValue = "run/stack", description = "Data and logs (default ${DEFAULT-VALUE})")
+    @Option(names = "--data-dir", defaultValue = "run/stack", paramLabel = "DIR", description = "Broker data, the "
+            + "registry's database and their logs, kept across restarts (default: ${DEFAULT-VALUE})")
     Path dataDir;
 
     @Override

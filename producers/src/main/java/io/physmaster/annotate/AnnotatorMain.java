@@ -10,10 +10,12 @@ import picocli.CommandLine.Option;
 
 /** {@code physmaster annotator}: the annotators' web page, until SIGTERM/Ctrl-C. */
 @Command(name = "annotator", mixinStandardHelpOptions = true,
-        description = "Serve the web page where people say which of two generated videos is more physical.")
+        description = "Serve the web page where people say which of two generated videos is more physical. "
+                + "Kafka, registry and blob store come from the PHYSMASTER_* variables (see the README).")
 public final class AnnotatorMain implements Callable<Integer> {
 
-    @Option(names = "--port", defaultValue = "8088") int port;
+    @Option(names = "--port", defaultValue = "8088", description = "Port of the page (default: ${DEFAULT-VALUE})")
+    int port;
     @Option(names = "--host", description = "Address to listen on (default $PHYSMASTER_ANNOTATOR_HOST, else "
             + AnnotatorServer.DEFAULT_HOST + "; 0.0.0.0 for every interface)")
     String host;

@@ -45,18 +45,40 @@ public final class ClientCli {
     @Command(name = "submit", mixinStandardHelpOptions = true, description = "Publish a generation request; prints its id.")
     static final class Submit implements Callable<Integer> {
         @CommandLine.Mixin Connection conn = new Connection();
-        @Parameters(index = "0", description = "First frame, PNG or JPEG") Path image;
-        @Option(names = "--samples", defaultValue = "2") int samples;
-        @Option(names = "--frames", defaultValue = "16") int frames;
-        @Option(names = "--steps", defaultValue = "8") int steps;
-        @Option(names = "--guidance", defaultValue = "1.0") float guidance;
-        @Option(names = "--seed", defaultValue = "0") long seed;
-        @Option(names = "--prompt") String prompt;
-        @Option(names = "--scene", description = "Proxy-task scene id (split:index) of the frame, for the judge") String scene;
-        @Option(names = "--encoder-version", description = "Pin an encoder version") String encoderVersion;
+        @Parameters(index = "0", paramLabel = "IMAGE", description = "First frame, PNG or JPEG") Path image;
+        @Option(names = "--samples", defaultValue = "2",
+                description = "Videos to sample from the frame, 1-8; two or more make a preference pair "
+                        + "(default: ${DEFAULT-VALUE})")
+        int samples;
+        @Option(names = "--frames", defaultValue = "16", description = "Frames per video, the given first frame "
+                + "included; at most what the served model makes (default: ${DEFAULT-VALUE})")
+        int frames;
+        @Option(names = "--steps", defaultValue = "8", description = "Euler steps of the flow sampler, 1-200 "
+                + "(default: ${DEFAULT-VALUE})")
+        int steps;
+        @Option(names = "--guidance", defaultValue = "1.0", description = "Classifier-free guidance scale on the "
+                + "physical representation, 0-20; 1.0 = no guidance (default: ${DEFAULT-VALUE})")
+        float guidance;
+        @Option(names = "--seed", defaultValue = "0", description = "Base random seed; sample i uses seed + i "
+                + "(default: ${DEFAULT-VALUE})")
+        long seed;
+        @Option(names = "--prompt", description = "Text prompt, recorded with the request (the proxy-task model "
+                + "ignores it)")
+        String prompt;
+        @Option(names = "--scene", paramLabel = "SPLIT:INDEX",
+                description = "Proxy-task scene id of the frame, e.g. seen:3, so the judge can compare with the "
+                        + "simulation")
+        String scene;
+        @Option(names = "--encoder-version", paramLabel = "VERSION",
+                description = "Pin this encoder version (default: the one the workers serve)")
+        String encoderVersion;
         @Option(names = "--wait", description = "Also wait for the videos and save them to --out") boolean await;
-        @Option(names = "--out", defaultValue = "out/videos") Path out;
-        @Option(names = "--timeout", defaultValue = "PT5M", description = "ISO-8601 duration for --wait") Duration timeout;
+        @Option(names = "--out", defaultValue = "out/videos", paramLabel = "DIR",
+                description = "Directory for the videos with --wait (default: ${DEFAULT-VALUE})")
+        Path out;
+        @Option(names = "--timeout", defaultValue = "PT5M", paramLabel = "DURATION",
+                description = "How long --wait waits, ISO-8601 (default: ${DEFAULT-VALUE})")
+        Duration timeout;
 
         @Override
         public Integer call() throws Exception {
@@ -92,11 +114,20 @@ public final class ClientCli {
             description = "Follow finished videos and save them, with a progress line.")
     static final class Videos implements Callable<Integer> {
         @CommandLine.Mixin Connection conn = new Connection();
-        @Option(names = "--request", description = "Only this request's videos") String request;
-        @Option(names = "--count", defaultValue = "0", description = "Stop after this many videos (0 = until timeout)") int count;
-        @Option(names = "--since", defaultValue = "PT1H", description = "Start this long ago (ISO-8601 duration)") Duration since;
-        @Option(names = "--timeout", defaultValue = "PT10M") Duration timeout;
-        @Option(names = "--out", defaultValue = "out/videos") Path out;
+        @Option(names = "--request", paramLabel = "ID", description = "Only this request's videos (default: all)")
+        String request;
+        @Option(names = "--count", defaultValue = "0",
+                description = "Stop after this many videos; 0 = until --timeout (default: ${DEFAULT-VALUE})")
+        int count;
+        @Option(names = "--since", defaultValue = "PT1H", paramLabel = "DURATION",
+                description = "Start with videos finished this long ago, ISO-8601 (default: ${DEFAULT-VALUE})")
+        Duration since;
+        @Option(names = "--timeout", defaultValue = "PT10M", paramLabel = "DURATION",
+                description = "Stop following after this long, ISO-8601 (default: ${DEFAULT-VALUE})")
+        Duration timeout;
+        @Option(names = "--out", defaultValue = "out/videos", paramLabel = "DIR",
+                description = "Directory for the videos, saved as <request>-<sample>.mp4 (default: ${DEFAULT-VALUE})")
+        Path out;
 
         @Override
         public Integer call() throws Exception {
@@ -143,12 +174,22 @@ public final class ClientCli {
             description = "Say which of two samples of a request is more physical.")
     static final class Prefer implements Callable<Integer> {
         @CommandLine.Mixin Connection conn = new Connection();
-        @Parameters(index = "0", description = "Request id") String request;
-        @Parameters(index = "1", description = "Preferred sample index") int preferred;
-        @Parameters(index = "2", description = "Rejected sample index") int rejected;
-        @Option(names = "--annotator", defaultValue = "${sys:user.name}") String annotator;
-        @Option(names = "--confidence", defaultValue = "1.0") float confidence;
-        @Option(names = "--lookup-timeout", defaultValue = "PT10S") Duration lookup;
+        @Parameters(index = "0", paramLabel = "REQUEST", description = "Request id (printed by submit)") String request;
+        @Parameters(index = "1", paramLabel = "PREFERRED", description = "Index of the more physical sample, from 0")
+        int preferred;
+        @Parameters(index = "2", paramLabel = "REJECTED", description = "Index of the less physical sample, from 0")
+        int rejected;
+        @Option(names = "--annotator", defaultValue = "${sys:user.name}", paramLabel = "NAME",
+                description = "Who says so (default: the user name, ${DEFAULT-VALUE})")
+        String annotator;
+        @Option(names = "--confidence", defaultValue = "1.0",
+                description = "How sure, 0-1; the Streams app drops events below its minimum "
+                        + "(default: ${DEFAULT-VALUE})")
+        float confidence;
+        @Option(names = "--lookup-timeout", defaultValue = "PT10S", paramLabel = "DURATION",
+                description = "How long to look for both samples on the videos topic before refusing, ISO-8601 "
+                        + "(default: ${DEFAULT-VALUE})")
+        Duration lookup;
 
         @Override
         public Integer call() throws Exception {
@@ -167,7 +208,9 @@ public final class ClientCli {
             description = "List encoder versions (the last is served), or roll back to one with --rollback.")
     static final class Versions implements Callable<Integer> {
         @CommandLine.Mixin Connection conn = new Connection();
-        @Option(names = "--rollback", description = "Republish this version so workers serve it again") String rollback;
+        @Option(names = "--rollback", paramLabel = "VERSION",
+                description = "Republish this version so workers serve it again")
+        String rollback;
 
         @Override
         public Integer call() throws Exception {
@@ -198,13 +241,21 @@ public final class ClientCli {
             description = "Render proxy-task first frames to PNG files; with --submit, also request videos of them.")
     static final class Scenes implements Callable<Integer> {
         @CommandLine.Mixin Connection conn = new Connection();
-        @Option(names = "--split", defaultValue = "seen", description = "train, seen or unseen") String split;
-        @Option(names = "--index", defaultValue = "0") long index;
-        @Option(names = "--count", defaultValue = "4") int count;
-        @Option(names = "--out", defaultValue = "out/scenes") Path out;
+        @Option(names = "--split", defaultValue = "seen",
+                description = "Scene split: train, seen or unseen (default: ${DEFAULT-VALUE})")
+        String split;
+        @Option(names = "--index", defaultValue = "0", description = "First scene index (default: ${DEFAULT-VALUE})")
+        long index;
+        @Option(names = "--count", defaultValue = "4", description = "Number of scenes (default: ${DEFAULT-VALUE})")
+        int count;
+        @Option(names = "--out", defaultValue = "out/scenes", paramLabel = "DIR",
+                description = "Directory for the PNG frames, named <split>-<index>.png (default: ${DEFAULT-VALUE})")
+        Path out;
         @Option(names = "--submit", description = "Submit a request for each frame (scene id attached for the judge)")
         boolean submit;
-        @Option(names = "--samples", defaultValue = "2") int samples;
+        @Option(names = "--samples", defaultValue = "2",
+                description = "Videos per submitted request, 1-8 (default: ${DEFAULT-VALUE})")
+        int samples;
 
         @Override
         public Integer call() throws Exception {

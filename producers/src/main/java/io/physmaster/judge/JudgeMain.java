@@ -10,16 +10,22 @@ import picocli.CommandLine.Option;
 
 /** {@code physmaster judge}: the physics judge as a preference source, until SIGTERM/Ctrl-C. */
 @Command(name = "judge", mixinStandardHelpOptions = true,
-        description = "Judge finished proxy-task videos against the simulator and publish JUDGE preference events.")
+        description = "Judge finished proxy-task videos against the simulator and publish JUDGE preference events. "
+                + "Kafka, registry and blob store come from the PHYSMASTER_* variables (see the README).")
 public final class JudgeMain implements Callable<Integer> {
 
-    @Option(names = "--samples", defaultValue = "2", description = "Judge a request once it has this many videos")
+    @Option(names = "--samples", defaultValue = "2",
+            description = "Judge a request once it has this many videos (default: ${DEFAULT-VALUE})")
     int samples;
-    @Option(names = "--quiet", defaultValue = "PT10S", description = "...or when no new sample arrived for this long")
+    @Option(names = "--quiet", defaultValue = "PT10S", paramLabel = "DURATION", description = "Or judge it once no new "
+            + "sample arrived for this long, ISO-8601 (default: ${DEFAULT-VALUE})")
     Duration quiet;
-    @Option(names = "--min-margin", defaultValue = "0.01", description = "Smallest score gap that makes a preference")
+    @Option(names = "--min-margin", defaultValue = "0.01", description = "Smallest judge-score gap between the best "
+            + "and the worst video that makes a preference (default: ${DEFAULT-VALUE})")
     double minMargin;
-    @Option(names = "--group", defaultValue = "physmaster-judge") String group;
+    @Option(names = "--group", defaultValue = "physmaster-judge", description = "Kafka consumer group; judges in one "
+            + "group split the requests between them (default: ${DEFAULT-VALUE})")
+    String group;
 
     @Override
     public Integer call() throws Exception {

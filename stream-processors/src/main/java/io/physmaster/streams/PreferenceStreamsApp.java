@@ -31,20 +31,24 @@ import picocli.CommandLine.Option;
         description = "Kafka Streams: validate, dedupe and batch preference events into windowed preference batches.")
 public final class PreferenceStreamsApp implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", description = "Kafka brokers (default: $PHYSMASTER_BOOTSTRAP_SERVERS or ${DEFAULT-VALUE})",
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+            description = "Kafka brokers (default: $PHYSMASTER_BOOTSTRAP_SERVERS or ${DEFAULT-VALUE})",
             defaultValue = "${env:PHYSMASTER_BOOTSTRAP_SERVERS:-localhost:9092}")
     String bootstrap;
 
-    @Option(names = "--schema-registry-url", description = "Confluent-compatible registry API (default: ${DEFAULT-VALUE})",
+    @Option(names = "--schema-registry-url", paramLabel = "URL",
+            description = "Confluent-compatible registry API (default: $PHYSMASTER_SCHEMA_REGISTRY_URL or "
+                    + "${DEFAULT-VALUE})",
             defaultValue = "${env:PHYSMASTER_SCHEMA_REGISTRY_URL:-http://localhost:8081/apis/ccompat/v7}")
     String registry;
 
-    @Option(names = "--state-dir", defaultValue = "run/streams", description = "Local state (RocksDB) directory.")
+    @Option(names = "--state-dir", defaultValue = "run/streams", paramLabel = "DIR",
+            description = "Local state (RocksDB) directory (default: ${DEFAULT-VALUE})")
     Path stateDir;
 
-    @Option(names = "--config", description = "Properties file: batch.window, batch.grace, batch.max.pairs, "
-            + "batch.min.confidence, batch.video.wait, batch.dedup.retention (else $PHYSMASTER_BATCH_* or defaults); "
-            + "any other key is a Kafka Streams config (e.g. num.stream.threads).")
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file: batch.window, batch.grace, "
+            + "batch.max.pairs, batch.min.confidence, batch.video.wait, batch.dedup.retention (else "
+            + "$PHYSMASTER_BATCH_* or defaults); any other key is a Kafka Streams config, e.g. num.stream.threads")
     Path configFile;
 
     /** Streams config: exactly-once, changelogged state under stateDir. */

@@ -26,11 +26,21 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-sampling", mixinStandardHelpOptions = true, description = "Benchmark sampling speed and efficiency.")
 public final class BenchCli implements Callable<Integer> {
 
-    @Option(names = "--model", defaultValue = "models/stage1.pmck") Path model;
-    @Option(names = "--steps", defaultValue = "8") int steps;
-    @Option(names = "--batch", defaultValue = "8") int batch;
-    @Option(names = "--repeats", defaultValue = "5") int repeats;
-    @Option(names = "--out", defaultValue = "docs/results/bench-sampling.json") Path out;
+    @Option(names = "--model", defaultValue = "models/stage1.pmck", paramLabel = "FILE",
+            description = "Checkpoint to benchmark (default: ${DEFAULT-VALUE})")
+    Path model;
+    @Option(names = "--steps", defaultValue = "8",
+            description = "Euler sampler steps per video (default: ${DEFAULT-VALUE})")
+    int steps;
+    @Option(names = "--batch", defaultValue = "8",
+            description = "Videos sampled at once for the batched figure (default: ${DEFAULT-VALUE})")
+    int batch;
+    @Option(names = "--repeats", defaultValue = "5",
+            description = "Timed runs after a warm-up; the fastest counts (default: ${DEFAULT-VALUE})")
+    int repeats;
+    @Option(names = "--out", defaultValue = "docs/results/bench-sampling.json", paramLabel = "FILE",
+            description = "JSON file for the figures (default: ${DEFAULT-VALUE})")
+    Path out;
 
     @Override
     public Integer call() throws Exception {

@@ -23,16 +23,27 @@ import picocli.CommandLine.Option;
         description = "Evaluate checkpoints on seen and unseen test scenes: L2, CD, IoU (dropping and all objects).")
 public final class EvalCli implements Callable<Integer> {
 
-    @Option(names = "--model", description = "variant=checkpoint, repeatable (default: dit-only and stage1)")
+    @Option(names = "--model", paramLabel = "VARIANT=FILE", description = "A row's name and checkpoint, repeatable "
+            + "(default: dit-only=models/dit-only.pmck and stage1=models/stage1.pmck); a static row is always added")
     Map<String, Path> models = new LinkedHashMap<>(Map.of());
-    @Option(names = "--scenes", defaultValue = "64", description = "Scenes per test split") int scenes;
-    @Option(names = "--steps", defaultValue = "8", description = "Sampler steps") int steps;
-    @Option(names = "--guidance", defaultValue = "1.0") float guidance;
-    @Option(names = "--seed", defaultValue = "1000") long seed;
-    @Option(names = "--batch", defaultValue = "16") int batch;
-    @Option(names = "--out", defaultValue = "docs/results/stage1", description = "Writes <out>.md, <out>.json, <out>-<split>.png")
+    @Option(names = "--scenes", defaultValue = "64", description = "Scenes per test split (default: ${DEFAULT-VALUE})")
+    int scenes;
+    @Option(names = "--steps", defaultValue = "8", description = "Euler sampler steps (default: ${DEFAULT-VALUE})")
+    int steps;
+    @Option(names = "--guidance", defaultValue = "1.0", description = "Classifier-free guidance scale on the physical "
+            + "representation; 1.0 = no guidance (default: ${DEFAULT-VALUE})")
+    float guidance;
+    @Option(names = "--seed", defaultValue = "1000",
+            description = "Base seed; scene i is sampled with seed + i (default: ${DEFAULT-VALUE})")
+    long seed;
+    @Option(names = "--batch", defaultValue = "16", description = "Videos sampled at once (default: ${DEFAULT-VALUE})")
+    int batch;
+    @Option(names = "--out", defaultValue = "docs/results/stage1", paramLabel = "PREFIX",
+            description = "Writes <out>.md, <out>.json, <out>-<split>.png (default: ${DEFAULT-VALUE})")
     Path out;
-    @Option(names = "--title", defaultValue = "Stage I evaluation (Table 1 rows)") String title;
+    @Option(names = "--title", defaultValue = "Stage I evaluation (Table 1 rows)",
+            description = "Title of the report (default: ${DEFAULT-VALUE})")
+    String title;
 
     @Override
     public Integer call() throws Exception {

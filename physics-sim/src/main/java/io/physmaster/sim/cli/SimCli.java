@@ -31,15 +31,29 @@ public final class SimCli {
     @Command(name = "render", mixinStandardHelpOptions = true,
             description = "Render scenes to MP4, GIF, a contact sheet and a .pmv file.")
     static final class Render implements Callable<Integer> {
-        @Option(names = "--split", defaultValue = "train", description = "train, seen or unseen") String split;
-        @Option(names = "--index", defaultValue = "0", description = "First scene index") long index;
-        @Option(names = "--count", defaultValue = "1") int count;
-        @Option(names = "--size", defaultValue = "32", description = "Frame size in pixels") int size;
-        @Option(names = "--frames", defaultValue = "16") int frames;
-        @Option(names = "--fps", defaultValue = "10") double fps;
-        @Option(names = "--scale", defaultValue = "8", description = "Upscale factor for MP4/GIF") int scale;
+        @Option(names = "--split", defaultValue = "train",
+                description = "Scene split: train, seen or unseen (default: ${DEFAULT-VALUE})")
+        String split;
+        @Option(names = "--index", defaultValue = "0", description = "First scene index (default: ${DEFAULT-VALUE})")
+        long index;
+        @Option(names = "--count", defaultValue = "1", description = "Number of scenes (default: ${DEFAULT-VALUE})")
+        int count;
+        @Option(names = "--size", defaultValue = "32",
+                description = "Frame width and height in pixels (default: ${DEFAULT-VALUE})")
+        int size;
+        @Option(names = "--frames", defaultValue = "16",
+                description = "Frames per clip, the first included (default: ${DEFAULT-VALUE})")
+        int frames;
+        @Option(names = "--fps", defaultValue = "10",
+                description = "Frames per second of simulated time and of the videos (default: ${DEFAULT-VALUE})")
+        double fps;
+        @Option(names = "--scale", defaultValue = "8",
+                description = "Upscale factor for the MP4, GIF and PNG files (default: ${DEFAULT-VALUE})")
+        int scale;
         @Option(names = "--png-frames", description = "Also write every frame as <scene>/NN.png") boolean pngFrames;
-        @Option(names = "--out", defaultValue = "out/sim") Path out;
+        @Option(names = "--out", defaultValue = "out/sim", paramLabel = "DIR",
+                description = "Output directory (default: ${DEFAULT-VALUE})")
+        Path out;
 
         @Override
         public Integer call() throws IOException {
@@ -76,13 +90,27 @@ public final class SimCli {
     @Command(name = "dataset", mixinStandardHelpOptions = true,
             description = "Write the train, seen and unseen splits as .pmv files with an index.")
     static final class Dataset implements Callable<Integer> {
-        @Option(names = "--train", defaultValue = "2000") int train;
-        @Option(names = "--seen", defaultValue = "200") int seen;
-        @Option(names = "--unseen", defaultValue = "200") int unseen;
-        @Option(names = "--size", defaultValue = "32") int size;
-        @Option(names = "--frames", defaultValue = "16") int frames;
-        @Option(names = "--fps", defaultValue = "10") double fps;
-        @Option(names = "--out", defaultValue = "out/dataset") Path out;
+        @Option(names = "--train", defaultValue = "2000",
+                description = "Scenes in the train split (default: ${DEFAULT-VALUE})")
+        int train;
+        @Option(names = "--seen", defaultValue = "200",
+                description = "Scenes in the seen-test split (default: ${DEFAULT-VALUE})")
+        int seen;
+        @Option(names = "--unseen", defaultValue = "200", description = "Scenes in the unseen-test split, "
+                + "with new shape-material pairs and drop heights (default: ${DEFAULT-VALUE})")
+        int unseen;
+        @Option(names = "--size", defaultValue = "32",
+                description = "Frame width and height in pixels (default: ${DEFAULT-VALUE})")
+        int size;
+        @Option(names = "--frames", defaultValue = "16",
+                description = "Frames per clip, the first included (default: ${DEFAULT-VALUE})")
+        int frames;
+        @Option(names = "--fps", defaultValue = "10",
+                description = "Frames per second of simulated time (default: ${DEFAULT-VALUE})")
+        double fps;
+        @Option(names = "--out", defaultValue = "out/dataset", paramLabel = "DIR", description = "Output directory: "
+                + "<split>/NNNNNN.pmv, <split>/index.csv, dataset.json (default: ${DEFAULT-VALUE})")
+        Path out;
 
         @Override
         public Integer call() throws IOException {
