@@ -15,17 +15,30 @@ import java.util.function.IntConsumer;
  *   x_0 ~ N(0, I) from java.util.Random(seed_i)   (deterministic per seed, on any device)
  *   for k = 0..S-1:  t = k / S;  v = v_theta(x, t, first, c_phys);  x += v / S
  *   with guidance g != 1:  v = v_u + g (v - v_u), v_u computed with c_phys = 0
+ *   with zero-phys:        v = v_u every step (the conditional pass sees c_phys = 0 too)
  * </pre>
+ * Zero-phys is the ablation "how much does the DiT use c_phys?": the model as trained, its PhysEncoder's output
+ * replaced by exactly what the guidance's unconditional pass sees.
  * The returned videos start with the given first frame, exactly.
  */
 public final class EulerSampler {
 
     private final PhysMasterModel model;
     private final NDManager manager;
+    private final boolean zeroPhys;
 
     public EulerSampler(PhysMasterModel model, NDManager manager) {
+        this(model, manager, false);
+    }
+
+    /** @param zeroPhys condition on c_phys = 0 instead of the PhysEncoder's output (needs a PhysEncoder) */
+    public EulerSampler(PhysMasterModel model, NDManager manager, boolean zeroPhys) {
+        if (zeroPhys && !model.config().usesPhysEncoder()) {
+            throw new IllegalArgumentException("the model has no PhysEncoder: there is no c_phys to zero");
+        }
         this.model = model;
         this.manager = manager;
+        this.zeroPhys = zeroPhys;
     }
 
     /**
@@ -63,6 +76,9 @@ public final class EulerSampler {
             NDArray first = m.create(firstAll, new Shape(n, 3, s, s)).mul(2f).sub(1f); // [n, 3, H, W] in [-1, 1]
             NDArray cPhys = model.physical(ps, first, false);                          // [n, K, D] or null
             NDArray cNone = cPhys == null ? null : cPhys.zerosLike();
+            if (zeroPhys) {
+                cPhys = cNone; // both passes would be the unconditional one: guidance has nothing to scale
+            }
             float[] noise = new float[n * frames * plane];
             for (int i = 0; i < n; i++) {
                 Random r = new Random(seeds[i]);
@@ -79,7 +95,7 @@ public final class EulerSampler {
                     xs.attach(stepScope);
                     NDArray t = stepScope.full(new Shape(n), k * dt);
                     NDArray v = model.velocity(ps, xs, t, first, cPhys, false);
-                    if (guidance != 1f && cPhys != null) {
+                    if (guidance != 1f && cPhys != null && !zeroPhys) {
                         NDArray vu = model.velocity(ps, xs, t, first, cNone, false);
                         v = vu.add(v.sub(vu).mul(guidance));
                     }

@@ -3,23 +3,23 @@ package io.physmaster.train;
 import io.physmaster.sim.ClipSpec;
 import io.physmaster.sim.ProxyTask;
 import io.physmaster.sim.RenderedClip;
-import io.physmaster.sim.Renderer;
 import io.physmaster.sim.Split;
 import io.physmaster.sim.io.ContactSheet;
 import io.physmaster.sim.metrics.ColorSegmenter;
 import io.physmaster.sim.metrics.MetricScores;
+import io.physmaster.sim.metrics.PermanenceMetrics;
 import io.physmaster.sim.metrics.PhysicsMetrics;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The paper's Table 1 on our proxy task: generate one video per held-out scene, segment the objects by colour,
- * and score L2 / CD / IoU against the simulator for the dropping objects and for all objects.
+ * and score L2 / CD / IoU against the simulator for the dropping objects and for all objects, and the dropping
+ * objects' permanence and free fall ({@link PermanenceMetrics}); {@link EvalTable} turns the per-scene figures
+ * into figures with intervals.
  */
 public final class Evaluation {
 
@@ -28,8 +28,11 @@ public final class Evaluation {
         float[][] generate(float[][] firstFrames, long[] seeds);
     }
 
-    /** One table row. */
-    public record Row(String variant, String split, String scope, double l2, double cd, double iou) {
+    /**
+     * One scene's figures: the PISA metrics of the dropping objects, with their permanence and free-fall figures
+     * attached, and the PISA metrics of all objects.
+     */
+    public record SceneScore(MetricScores dropping, MetricScores all) {
     }
 
     /** Copy the first frame forever: the baseline every model must beat. */
@@ -71,70 +74,23 @@ public final class Evaluation {
         return out;
     }
 
-    /** Mean metrics of generated videos against their clips, for dropping objects or all. */
-    public static MetricScores score(List<RenderedClip> clips, List<float[]> videos, boolean onlyDropping) {
-        List<MetricScores> all = new ArrayList<>();
+    /** Per-scene figures of generated videos against their clips (both segmented the same way). */
+    public static List<SceneScore> score(List<RenderedClip> clips, List<float[]> videos) {
+        if (clips.size() != videos.size()) {
+            throw new IllegalArgumentException(videos.size() + " videos for " + clips.size() + " clips");
+        }
+        List<SceneScore> out = new ArrayList<>();
         for (int i = 0; i < clips.size(); i++) {
             RenderedClip c = clips.get(i);
-            ColorSegmenter seg = ColorSegmenter.fromFirstFrame(c.video(), c.masks(), c.height(), c.width(),
-                    c.objectCount(), Renderer.nonObjectColors());
-            byte[] masks = seg.segment(videos.get(i), c.frames(), c.height(), c.width());
-            all.add(PhysicsMetrics.score(c.masks(), masks, c.frames(), c.height(), c.width(),
-                    PhysicsMetrics.ids(c.dropping(), onlyDropping), 1));
+            float[] video = videos.get(i);
+            byte[] masks = ColorSegmenter.forClip(c).segment(video, c.frames(), c.height(), c.width());
+            MetricScores dropping = PhysicsMetrics.score(c.masks(), masks, c.frames(), c.height(), c.width(),
+                    PhysicsMetrics.ids(c.dropping(), true), 1).withPermanence(PermanenceMetrics.score(c, video, masks));
+            MetricScores all = PhysicsMetrics.score(c.masks(), masks, c.frames(), c.height(), c.width(),
+                    PhysicsMetrics.ids(c.dropping(), false), 1);
+            out.add(new SceneScore(dropping, all));
         }
-        return MetricScores.mean(all);
-    }
-
-    /** Rows for one variant over both splits, plus their average. */
-    public static List<Row> rows(String variant, Map<String, List<RenderedClip>> clipsBySplit,
-                                 Map<String, List<float[]>> videosBySplit) {
-        List<Row> rows = new ArrayList<>();
-        for (String scope : List.of("dropping", "all")) {
-            List<MetricScores> perSplit = new ArrayList<>();
-            for (var e : clipsBySplit.entrySet()) {
-                MetricScores s = score(e.getValue(), videosBySplit.get(e.getKey()), scope.equals("dropping"));
-                perSplit.add(s);
-                rows.add(new Row(variant, e.getKey(), scope, s.l2(), s.cd(), s.iou()));
-            }
-            MetricScores avg = MetricScores.mean(perSplit);
-            rows.add(new Row(variant, "avg", scope, avg.l2(), avg.cd(), avg.iou()));
-        }
-        return rows;
-    }
-
-    /** Writes rows as JSON (a list of {variant, split, scope, l2, cd, iou}) and as a Markdown table. */
-    public static void write(List<Row> rows, Path json, Path md, String title, String notes) throws IOException {
-        Files.createDirectories(json.toAbsolutePath().getParent());
-        StringBuilder j = new StringBuilder("[\n");
-        for (int i = 0; i < rows.size(); i++) {
-            Row r = rows.get(i);
-            j.append(String.format("  {\"variant\": \"%s\", \"split\": \"%s\", \"scope\": \"%s\", \"l2\": %.5f, "
-                    + "\"cd\": %.5f, \"iou\": %.5f}%s%n", r.variant(), r.split(), r.scope(), r.l2(), r.cd(), r.iou(),
-                    i + 1 < rows.size() ? "," : ""));
-        }
-        Files.writeString(json, j.append("]\n").toString());
-        StringBuilder m = new StringBuilder("# " + title + "\n\n" + notes + "\n\n");
-        for (String scope : List.of("dropping", "all")) {
-            m.append("## ").append(scope.equals("dropping") ? "Dropping objects" : "All objects").append("\n\n");
-            m.append("| variant | seen L2 | seen CD | seen IoU | unseen L2 | unseen CD | unseen IoU | avg L2 | avg CD | avg IoU |\n");
-            m.append("|---|---|---|---|---|---|---|---|---|---|\n");
-            Map<String, Map<String, Row>> byVariant = new LinkedHashMap<>();
-            for (Row r : rows) {
-                if (r.scope().equals(scope)) {
-                    byVariant.computeIfAbsent(r.variant(), k -> new LinkedHashMap<>()).put(r.split(), r);
-                }
-            }
-            for (var e : byVariant.entrySet()) {
-                m.append("| ").append(e.getKey());
-                for (String split : List.of("seen", "unseen", "avg")) {
-                    Row r = e.getValue().get(split);
-                    m.append(String.format(" | %.4f | %.4f | %.3f", r.l2(), r.cd(), r.iou()));
-                }
-                m.append(" |\n");
-            }
-            m.append("\n");
-        }
-        Files.writeString(md, m.toString());
+        return out;
     }
 
     /** A contact sheet: per scene, the simulator's truth then each variant's video. */
