@@ -1,6 +1,8 @@
 package io.physmaster.trainer;
 
 import ai.djl.ndarray.NDManager;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.physmaster.blob.BlobStore;
 import io.physmaster.blob.BlobStores;
 import io.physmaster.dpo.DpoSteps;
@@ -89,6 +91,7 @@ public final class DpoTrainer implements Roles.Role {
     private final OnlineLearner learner;
     private final ReplayBuffer replay;
     private final ReferenceErrorFeed referenceErrors;
+    private final TrainerMetrics metrics;
     private final Random rnd = new Random(17);
     /** Batches trained into the policy, in order (the lineage of the version in service plus what came since). */
     private final LinkedHashSet<String> applied = new LinkedHashSet<>();
@@ -100,6 +103,11 @@ public final class DpoTrainer implements Roles.Role {
     private volatile boolean ready;
 
     public DpoTrainer(DpoTrainerSettings settings) throws IOException {
+        this(settings, new SimpleMeterRegistry());
+    }
+
+    /** The trainer with its meters ({@link TrainerMetrics}) in {@code meters}, e.g. the role's endpoint's. */
+    public DpoTrainer(DpoTrainerSettings settings, MeterRegistry meters) throws IOException {
         this.settings = settings;
         ConnectionSettings connection = settings.connection();
         this.registry = connection.registry();
@@ -114,10 +122,11 @@ public final class DpoTrainer implements Roles.Role {
         this.versions = new EncoderVersionFeed(connection.bootstrapServers(), registry);
         this.learner = new OnlineLearner(settings, blobs, manager);
         this.replay = new ReplayBuffer(settings.replayCapacity());
+        this.metrics = new TrainerMetrics(meters, replay::size);
         this.referenceErrors = new ReferenceErrorFeed(connection, registry, settings.referenceVideos(),
                 learner.reference().config().frames());
         this.promotion = new Promotion(settings, new VersionPublisher(blobs, producer, settings.baseVersion()), blobs,
-                manager);
+                manager, metrics);
     }
 
     @Override
@@ -203,6 +212,7 @@ public final class DpoTrainer implements Roles.Role {
             }
             long t1 = System.nanoTime();
             DpoSteps.Result result = learner.train(pairs, settings.steps(pairs.size()), batch.getBatchId().hashCode());
+            metrics.trained(result, settings.steps(pairs.size()), pairs.size(), true);
             applied.add(batch.getBatchId());
             long t2 = System.nanoTime();
             Map<String, Double> training = figures(result, pairs.size(), false);
@@ -234,6 +244,7 @@ public final class DpoTrainer implements Roles.Role {
             }
             long t0 = System.nanoTime();
             DpoSteps.Result result = learner.train(pairs, CHUNK_STEPS, rnd.nextLong());
+            metrics.trained(result, CHUNK_STEPS, pairs.size(), false);
             consolidatedSinceGate += result.steps();
             if (consolidatedSinceGate >= settings.consolidateSteps()) {
                 consolidatedSinceGate = 0;

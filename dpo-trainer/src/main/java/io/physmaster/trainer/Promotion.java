@@ -5,6 +5,7 @@ import io.physmaster.blob.BlobStore;
 import io.physmaster.encoder.ServedEncoder;
 import io.physmaster.schemas.EncoderVersion;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,16 +27,19 @@ final class Promotion {
     private final VersionPublisher publisher;
     private final BlobStore blobs;
     private final NDManager manager;
+    private final TrainerMetrics metrics;
     private final Map<String, Gate.Scores> gateScores = new HashMap<>();
     private Gate.Scores anchor;
     private int published;
 
-    Promotion(DpoTrainerSettings settings, VersionPublisher publisher, BlobStore blobs, NDManager manager) {
+    Promotion(DpoTrainerSettings settings, VersionPublisher publisher, BlobStore blobs, NDManager manager,
+              TrainerMetrics metrics) {
         this.settings = settings;
         this.gate = new Gate(settings.gateScenes(), settings.sampleSteps(), settings.gateTolerance());
         this.publisher = publisher;
         this.blobs = blobs;
         this.manager = manager;
+        this.metrics = metrics;
     }
 
     /** Scores the anchor and the version in service ahead of the first candidate. */
@@ -55,6 +59,7 @@ final class Promotion {
         long g0 = System.nanoTime();
         Gate.Scores candidate = gate.score(learner.policy(), manager);
         Gate.Verdict verdict = gate.decide(candidate, scoresOf(current), anchor);
+        metrics.gate(verdict.pass(), Duration.ofNanos(System.nanoTime() - g0));
         training.put("seconds_gate", (System.nanoTime() - g0) / 1e9);
         training.put("seconds", (System.nanoTime() - t0) / 1e9);
         log.info("event=candidate tag={} pass={} {} steps_total={}", tag, verdict.pass(), verdict.reason(),
@@ -66,6 +71,7 @@ final class Promotion {
                 batchIds, training, evaluation(verdict));
         gateScores.put(v.getVersion(), candidate); // the candidate is in service now: its scores are known
         published++;
+        metrics.published();
         log.info("event=encoder_published version={} parent={} {}", v.getVersion(), v.getParent(), verdict.reason());
         return verdict;
     }

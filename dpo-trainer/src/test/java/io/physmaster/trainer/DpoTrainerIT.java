@@ -12,6 +12,8 @@ import io.physmaster.client.Submission;
 import io.physmaster.model.Checkpoint;
 import io.physmaster.model.ModelConfig;
 import io.physmaster.model.Models;
+import io.physmaster.role.MetricsEndpoint;
+import io.physmaster.role.MetricsScrape;
 import io.physmaster.schemas.EncoderVersion;
 import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceBatch;
@@ -94,7 +96,9 @@ class DpoTrainerIT {
         DpoTrainerSettings settings = new DpoTrainerSettings(stack.connection(dir.resolve("blobs")), model, "stage1", 3, 2000f, 1e-3f, 2, 100, 64,
                 0, 2, 100.0, 2, DpoTrainerSettings.DEFAULT_REFERENCE_VIDEOS);
         ClientSettings cs = new ClientSettings(stack.connection(dir.resolve("blobs")), Duration.ofSeconds(20));
-        try (DpoTrainer trainer = new DpoTrainer(settings); PhysMasterClient client = PhysMasterClient.connect(cs);
+        try (MetricsEndpoint metrics = MetricsEndpoint.start("trainer", MetricsEndpoint.DEFAULT_HOST, 0);
+             DpoTrainer trainer = new DpoTrainer(settings, metrics.registry());
+             PhysMasterClient client = PhysMasterClient.connect(cs);
              KafkaProducer<String, SpecificRecord> p = new KafkaProducer<>(Map.of("bootstrap.servers",
                      stack.bootstrapServers()), new StringSerializer(), ser)) {
             // The pairs' videos were published before the trainer started: it finds them on the videos topic
@@ -127,6 +131,7 @@ class DpoTrainerIT {
             long versionsForBatch = client.encoderVersions(Duration.ofSeconds(10)).stream()
                     .filter(v -> v.getBatchIds().contains(batchId)).count();
             assertEquals(1, versionsForBatch, "the replayed batch is not applied twice");
+            assertTrainerMetrics(MetricsScrape.get(metrics.port()));
             trainer.stop();
             t.join(30_000);
 
@@ -146,6 +151,23 @@ class DpoTrainerIT {
                 wt.join(30_000);
             }
         }
+    }
+
+    /** The trainer's /metrics after one batch (3 pairs, 3 steps, gate passed) and its replay (not trained). */
+    private static void assertTrainerMetrics(String text) {
+        assertEquals(3.0, MetricsScrape.sum(text, "physmaster_trainer_updates_total")
+                + MetricsScrape.sum(text, "physmaster_trainer_skipped_steps_total"), text);
+        assertEquals(9.0, MetricsScrape.sum(text, "physmaster_trainer_pair_visits_total"), "3 steps of 3 pairs");
+        assertEquals(1.0, MetricsScrape.sum(text, "physmaster_trainer_batches_total"), text);
+        assertEquals(0.0, MetricsScrape.sum(text, "physmaster_trainer_consolidation_chunks_total"), "consolidation off");
+        assertEquals(3.0, MetricsScrape.sum(text, "physmaster_trainer_replay_pairs"), text);
+        double loss = MetricsScrape.sum(text, "physmaster_trainer_dpo_loss");
+        assertTrue(Double.isFinite(loss) && loss > 0, "last DPO loss " + loss);
+        assertEquals(1.0, MetricsScrape.sum(text, "physmaster_trainer_gate_decisions_total", "outcome=\"pass\""), text);
+        assertEquals(0.0, MetricsScrape.sum(text, "physmaster_trainer_gate_decisions_total", "outcome=\"fail\""), text);
+        assertEquals(1.0, MetricsScrape.sum(text, "physmaster_trainer_gate_seconds_count"), text);
+        assertEquals(1.0, MetricsScrape.sum(text, "physmaster_trainer_versions_published_total"), text);
+        assertTrue(MetricsScrape.sum(text, "jvm_memory_used_bytes", "role=\"trainer\"") > 0, text);
     }
 
     /** Both videos of every pair on the generated-videos topic, as samples 0 and 1 of its request. */

@@ -130,6 +130,9 @@ final class FaultStack implements BeforeAllCallback {
             e.put("PHYSMASTER_WORKER_ID", id);
             e.put("PHYSMASTER_WORKER_MAX_BATCH", "4");
             e.put("PHYSMASTER_METRICS_PORT", "-1");
+            // Free ports for the other roles' endpoints: a fixed default may be taken on a shared machine.
+            e.put("PHYSMASTER_STREAMS_METRICS_PORT", "0");
+            e.put("PHYSMASTER_TRAINER_METRICS_PORT", "0");
             e.put("PHYSMASTER_BATCH_WINDOW", "PT10S");
             e.put("PHYSMASTER_BATCH_GRACE", "PT2S");
             e.put("PHYSMASTER_BATCH_VIDEO_WAIT", "PT30S");

@@ -106,10 +106,7 @@ public final class GenerationWorker implements Roles.Role {
         this.outputs = new OutputPipeline(settings.workerId() + "-outputs");
         this.generator = new BatchGenerator(settings, new EulerSampler(model, manager), model.config().size(), blobs,
                 outputs, events, metrics);
-        if (settings.metricsPort() >= 0) {
-            int port = metrics.serve(settings.metricsHost(), settings.metricsPort());
-            log.info("event=metrics_serving host={} port={}", settings.metricsHost(), port);
-        }
+        metrics.serve(settings.metricsHost(), settings.metricsPort()); // logs where, unless the port is -1
         log.info("event=worker_ready worker={} model={} config={} encoder={} device={}", settings.workerId(),
                 settings.model(), model.config(), servedVersion(), ModelRuntime.describe());
     }

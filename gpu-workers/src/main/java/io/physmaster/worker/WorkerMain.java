@@ -2,6 +2,7 @@ package io.physmaster.worker;
 
 import io.physmaster.model.ModelRuntime;
 import io.physmaster.role.ConnectionOptions;
+import io.physmaster.role.MetricsEndpoint;
 import io.physmaster.role.Roles;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -23,12 +24,14 @@ public final class WorkerMain implements Callable<Integer> {
     @Option(names = "--worker-id", description = "This worker's id in logs, progress events and dead letters "
             + "(default: $PHYSMASTER_WORKER_ID or worker-<pid>)")
     String workerId;
-    @Option(names = "--metrics-host", description = "Interface of the Prometheus endpoint (default: "
-            + "$PHYSMASTER_METRICS_HOST or 127.0.0.1; 0.0.0.0 for every interface)")
+    @Option(names = "--metrics-host", description = MetricsEndpoint.HOST_HELP
+            + WorkerSettings.ENV_METRICS_HOST + " when set", defaultValue = "${env:" + WorkerSettings.ENV_METRICS_HOST
+            + ":-${env:PHYSMASTER_METRICS_HOST:-" + MetricsEndpoint.DEFAULT_HOST + "}}")
     String metricsHost;
-    @Option(names = "--metrics-port", description = "Prometheus port (default: $PHYSMASTER_METRICS_PORT or 9400; "
-            + "-1 = off)")
-    Integer metricsPort;
+    @Option(names = "--metrics-port", description = MetricsEndpoint.PORT_HELP
+            + WorkerSettings.ENV_METRICS_PORT + " when set", defaultValue = "${env:" + WorkerSettings.ENV_METRICS_PORT
+            + ":-${env:PHYSMASTER_METRICS_PORT:-" + WorkerMetrics.DEFAULT_PORT + "}}")
+    int metricsPort;
 
     @Override
     public Integer call() throws Exception {
@@ -40,10 +43,7 @@ public final class WorkerMain implements Callable<Integer> {
         if (workerId != null) {
             s = s.withWorkerId(workerId);
         }
-        if (metricsHost != null || metricsPort != null) {
-            s = s.withMetrics(metricsHost != null ? metricsHost : s.metricsHost(),
-                    metricsPort != null ? metricsPort : s.metricsPort());
-        }
+        s = s.withMetrics(metricsHost, metricsPort);
         Roles.runUntilShutdown(new GenerationWorker(s), "worker");
         return 0;
     }

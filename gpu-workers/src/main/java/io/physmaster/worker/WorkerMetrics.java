@@ -1,35 +1,35 @@
 package io.physmaster.worker;
 
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.physmaster.role.MetricsEndpoint;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Worker metrics in Prometheus format at {@code /metrics}: requests, videos, errors by reason, end-to-end and
- * per-video latency, consumer lag, the encoder version being served.
+ * Worker metrics in Prometheus format at {@code /metrics} (the shared {@link MetricsEndpoint}): requests, videos,
+ * errors by reason, end-to-end and per-video latency, consumer lag, the encoder version being served.
  */
 public final class WorkerMetrics implements AutoCloseable {
 
-    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** Default port of the worker's endpoint. */
+    public static final int DEFAULT_PORT = 9400;
+
+    final MetricsEndpoint endpoint;
+    final MeterRegistry registry;
     final Counter requests;
     final Counter videos;
     final Timer requestLatency;
     final Timer secondsPerVideo;
     final AtomicLong lag = new AtomicLong();
     final AtomicLong encoderSwaps = new AtomicLong();
-    private HttpServer server;
 
     public WorkerMetrics(String workerId) {
-        registry.config().commonTags("worker", workerId);
+        endpoint = new MetricsEndpoint("worker", "worker", workerId);
+        registry = endpoint.registry();
         requests = Counter.builder("physmaster_requests").description("Generation requests completed").register(registry);
         videos = Counter.builder("physmaster_videos").description("Videos stored and published").register(registry);
         requestLatency = Timer.builder("physmaster_request_latency").description("Submit to last video published")
@@ -51,31 +51,20 @@ public final class WorkerMetrics implements AutoCloseable {
 
     /** Serves /metrics on the interface and port (0 = any free port, below 0 = not at all). Returns the bound port. */
     public int serve(String host, int port) throws IOException {
-        if (port < 0) {
-            return -1;
-        }
-        server = HttpServer.create(new InetSocketAddress(host, port), 0);
-        server.createContext("/metrics", ex -> {
-            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
-            ex.sendResponseHeaders(200, body.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        server.start();
-        return server.getAddress().getPort();
+        return endpoint.serve(host, port);
+    }
+
+    /** The endpoint's port, or -1 when it does not serve. */
+    public int port() {
+        return endpoint.port();
     }
 
     public String scrape() {
-        return registry.scrape();
+        return endpoint.scrape();
     }
 
     @Override
     public void close() {
-        if (server != null) {
-            server.stop(0);
-        }
-        registry.close();
+        endpoint.close();
     }
 }

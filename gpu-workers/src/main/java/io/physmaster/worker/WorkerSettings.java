@@ -1,6 +1,7 @@
 package io.physmaster.worker;
 
 import io.physmaster.role.ConnectionSettings;
+import io.physmaster.role.MetricsEndpoint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -17,7 +18,9 @@ import java.util.Map;
  * @param workerId          this instance (logs, progress events, dead letters)
  * @param maxBatch          most videos sampled together (a request with 2 samples counts 2)
  * @param metricsHost       interface the Prometheus endpoint listens on (default 127.0.0.1: this machine only)
- * @param metricsPort       Prometheus endpoint port (0 = any free port, below 0 = off)
+ *                          [PHYSMASTER_WORKER_METRICS_HOST]
+ * @param metricsPort       Prometheus endpoint port (default 9400; 0 = any free port, below 0 = off)
+ *                          [PHYSMASTER_WORKER_METRICS_PORT]
  * @param progressEvery     publish GenerationProgress every this many sampler steps (0 = only start/end)
  * @param pollTimeout       how long one poll waits for requests
  */
@@ -27,6 +30,9 @@ public record WorkerSettings(ConnectionSettings connection, Path model, String b
 
     public static final String DEFAULT_MODEL = "models/stage1.pmck";
     public static final String DEFAULT_BASE_VERSION = "stage1";
+    /** The Prometheus endpoint's interface and port; the older names PHYSMASTER_METRICS_HOST/_PORT still count. */
+    public static final String ENV_METRICS_HOST = "PHYSMASTER_WORKER_METRICS_HOST";
+    public static final String ENV_METRICS_PORT = "PHYSMASTER_WORKER_METRICS_PORT";
 
     public WorkerSettings {
         if (maxBatch < 1) {
@@ -41,8 +47,10 @@ public record WorkerSettings(ConnectionSettings connection, Path model, String b
                 env.getOrDefault("PHYSMASTER_WORKER_GROUP", "physmaster-workers"),
                 env.getOrDefault("PHYSMASTER_WORKER_ID", "worker-" + ProcessHandle.current().pid()),
                 Integer.parseInt(env.getOrDefault("PHYSMASTER_WORKER_MAX_BATCH", "8")),
-                env.getOrDefault("PHYSMASTER_METRICS_HOST", "127.0.0.1"),
-                Integer.parseInt(env.getOrDefault("PHYSMASTER_METRICS_PORT", "9400")),
+                env.getOrDefault(ENV_METRICS_HOST, env.getOrDefault("PHYSMASTER_METRICS_HOST",
+                        MetricsEndpoint.DEFAULT_HOST)),
+                Integer.parseInt(env.getOrDefault(ENV_METRICS_PORT, env.getOrDefault("PHYSMASTER_METRICS_PORT",
+                        Integer.toString(WorkerMetrics.DEFAULT_PORT)))),
                 4, Duration.ofMillis(500));
     }
 

@@ -22,6 +22,7 @@ import io.physmaster.model.ModelConfig;
 import io.physmaster.model.ModelRuntime;
 import io.physmaster.model.Models;
 import io.physmaster.model.PhysMasterModel;
+import io.physmaster.role.MetricsScrape;
 import io.physmaster.schemas.DeadLetter;
 import io.physmaster.schemas.EncoderVersion;
 import io.physmaster.schemas.GeneratedVideo;
@@ -90,7 +91,7 @@ class GenerationWorkerIT {
 
     @Test
     void requestsInVideosOutWithFilesAndChecksums() throws Exception {
-        try (GenerationWorker worker = new GenerationWorker(settings("w-basic"));
+        try (GenerationWorker worker = new GenerationWorker(settings("w-basic").withMetricsPort(0));
              PhysMasterClient client = PhysMasterClient.connect(clientSettings())) {
             Thread t = start(worker);
             String a = client.submit(Submission.of(scenePng(0)).withSamples(2).withSteps(3).withSeed(11)
@@ -109,7 +110,12 @@ class GenerationWorkerIT {
                 assertTrue(Files.size(Path.of(URI.create(v.getContactSheetUri()))) > 100);
             }
             assertEquals(12, vb.get(0).getFrames(), "a request may ask for fewer frames");
-            assertTrue(worker.metrics().scrape().contains("physmaster_videos_total"), worker.metrics().scrape());
+            String text = MetricsScrape.awaitAtLeast(worker.metrics().port(), "physmaster_requests_total", 2);
+            assertEquals(4.0, MetricsScrape.sum(text, "physmaster_videos_total", "role=\"worker\"",
+                    "worker=\"w-basic\""), text);
+            assertEquals(2.0, MetricsScrape.sum(text, "physmaster_requests_total"), text);
+            assertEquals(2.0, MetricsScrape.sum(text, "physmaster_request_latency_seconds_count"), text);
+            assertTrue(MetricsScrape.sum(text, "process_resident_memory_bytes") > 0, text);
             worker.stop();
             t.join(30_000);
         }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -107,6 +108,38 @@ class DockerComposeTest {
                 assertTrue(sources.contains(container), e.getKey() + " publishes " + container
                         + ", which no Dockerfile or source in the repository uses");
             }
+        }
+    }
+
+    @Test
+    void prometheusScrapesEveryRoleOnItsDefaultPortAndEachListensBeyondItsContainer() throws IOException {
+        JsonNode services = compose().get("services");
+        JsonNode prometheus = services.get("prometheus");
+        assertTrue(prometheus.path("image").asText().startsWith("prom/prometheus:"), prometheus.toString());
+        assertTrue(prometheus.path("volumes").toString().contains("./deploy/prometheus.yml:"), "its config is mounted");
+        JsonNode config = new ObjectMapper(new YAMLFactory()).readTree(ROOT.resolve("deploy/prometheus.yml").toFile());
+        // Where each role defines its default metrics port.
+        Map<String, String> defaults = Map.of(
+                "worker", "gpu-workers/src/main/java/io/physmaster/worker/WorkerMetrics.java",
+                "streams", "stream-processors/src/main/java/io/physmaster/streams/PreferenceStreamsApp.java",
+                "trainer", "dpo-trainer/src/main/java/io/physmaster/trainer/DpoTrainerMain.java",
+                "judge", "producers/src/main/java/io/physmaster/judge/JudgeMetrics.java");
+        for (var role : defaults.entrySet()) {
+            String port = null;
+            for (JsonNode job : config.get("scrape_configs")) {
+                if (job.path("job_name").asText().equals(role.getKey())) {
+                    Matcher m = Pattern.compile(":(\\d+)\"|\"port\":(\\d+)").matcher(job.toString());
+                    assertTrue(m.find(), job.toString());
+                    port = m.group(1) != null ? m.group(1) : m.group(2);
+                }
+            }
+            assertTrue(port != null, "a scrape job for " + role.getKey());
+            String source = Files.readString(ROOT.resolve(role.getValue()));
+            assertTrue(source.contains("DEFAULT_METRICS_PORT = " + port + ";")
+                    || source.contains("DEFAULT_PORT = " + port + ";"), role.getKey() + " serves on " + port);
+            assertEquals("0.0.0.0", services.path(role.getKey()).path("environment")
+                    .path("PHYSMASTER_" + role.getKey().toUpperCase() + "_METRICS_HOST").asText(),
+                    role.getKey() + " listens beyond its container's loopback, so Prometheus reaches it");
         }
     }
 

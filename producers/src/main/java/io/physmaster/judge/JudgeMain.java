@@ -1,6 +1,7 @@
 package io.physmaster.judge;
 
 import io.physmaster.client.ClientSettings;
+import io.physmaster.role.MetricsEndpoint;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -27,9 +28,21 @@ public final class JudgeMain implements Callable<Integer> {
             + "group split the requests between them (default: ${DEFAULT-VALUE})")
     String group;
 
+    static final String ENV_METRICS_HOST = "PHYSMASTER_JUDGE_METRICS_HOST";
+    static final String ENV_METRICS_PORT = "PHYSMASTER_JUDGE_METRICS_PORT";
+
+    @Option(names = "--metrics-host", description = MetricsEndpoint.HOST_HELP + ENV_METRICS_HOST + " when set",
+            defaultValue = "${env:" + ENV_METRICS_HOST + ":-" + MetricsEndpoint.DEFAULT_HOST + "}")
+    String metricsHost;
+    @Option(names = "--metrics-port", description = MetricsEndpoint.PORT_HELP + ENV_METRICS_PORT + " when set",
+            defaultValue = "${env:" + ENV_METRICS_PORT + ":-" + JudgeMetrics.DEFAULT_PORT + "}")
+    int metricsPort;
+
     @Override
     public Integer call() throws Exception {
-        JudgeSource source = new JudgeSource(ClientSettings.fromEnv(System.getenv()), group, samples, quiet, minMargin);
+        MetricsEndpoint metrics = MetricsEndpoint.start("judge", metricsHost, metricsPort);
+        JudgeSource source = new JudgeSource(ClientSettings.fromEnv(System.getenv()), group, samples, quiet, minMargin,
+                new JudgeMetrics(metrics.registry()));
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             source.stop();
@@ -44,6 +57,7 @@ public final class JudgeMain implements Callable<Integer> {
             source.run();
         } finally {
             source.close();
+            metrics.close();
             done.countDown();
         }
         return 0;

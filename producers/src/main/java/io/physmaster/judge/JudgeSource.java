@@ -51,6 +51,7 @@ public final class JudgeSource implements Runnable, AutoCloseable {
     private final PhysicsJudge judge;
     private final int samples;
     private final Duration quiet;
+    private final JudgeMetrics metrics;
     private final Map<String, Map<Integer, GeneratedVideo>> waiting = new LinkedHashMap<>();
     private final Map<String, Long> lastSeen = new LinkedHashMap<>();
     private volatile boolean running = true;
@@ -60,6 +61,13 @@ public final class JudgeSource implements Runnable, AutoCloseable {
 
     public JudgeSource(ClientSettings settings, String groupId, int samples, Duration quiet, double minMargin)
             throws IOException {
+        this(settings, groupId, samples, quiet, minMargin, JudgeMetrics.unserved());
+    }
+
+    /** The judge with its meters in {@code metrics} (the role's endpoint's registry). */
+    public JudgeSource(ClientSettings settings, String groupId, int samples, Duration quiet, double minMargin,
+                       JudgeMetrics metrics) throws IOException {
+        this.metrics = metrics;
         this.client = PhysMasterClient.connect(settings);
         this.blobs = settings.connection().openBlobStore();
         Properties p = new Properties();
@@ -85,10 +93,12 @@ public final class JudgeSource implements Runnable, AutoCloseable {
                         v = videos.deserialize(r.topic(), r.value());
                     } catch (SerializationException e) {
                         log.warn("event=judge_skip_unreadable offset={} reason=\"{}\"", r.offset(), e.getMessage());
+                        metrics.skipped(JudgeMetrics.UNREADABLE);
                         continue;
                     }
                     if (v.getSceneId() == null || v.getRawUri() == null) {
                         skipped.incrementAndGet();
+                        metrics.skipped(JudgeMetrics.NO_SCENE);
                         continue;
                     }
                     waiting.computeIfAbsent(v.getRequestId(), k -> new TreeMap<>()).put(v.getSampleIndex(), v);
@@ -129,6 +139,7 @@ public final class JudgeSource implements Runnable, AutoCloseable {
                     new ClipSpec(first.width(), first.frames(), first.fps()));
             judged.incrementAndGet();
             var verdict = judge.judge(truth, candidates);
+            metrics.judged(candidates.size());
             if (verdict.isEmpty()) {
                 log.info("event=judge_no_preference request={} samples={}", requestId, vs.size());
                 return;
@@ -138,11 +149,13 @@ public final class JudgeSource implements Runnable, AutoCloseable {
                     vs.get(v.rejected()).getSampleIndex(), PreferenceSource.JUDGE, PhysicsJudge.ID,
                     (float) v.confidence());
             published.incrementAndGet();
+            metrics.preference(v.margin());
             log.info("event=judge_preference request={} preferred={} rejected={} margin={}", requestId,
                     vs.get(v.preferred()).getSampleIndex(), vs.get(v.rejected()).getSampleIndex(),
                     String.format("%.4f", v.margin()));
         } catch (IOException | RuntimeException e) {
             skipped.incrementAndGet();
+            metrics.skipped(JudgeMetrics.FAILED);
             log.warn("event=judge_failed request={} reason=\"{}\"", requestId, e.getMessage());
         }
     }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.physmaster.blob.LocalBlobStore;
 import io.physmaster.client.ClientSettings;
+import io.physmaster.role.MetricsEndpoint;
+import io.physmaster.role.MetricsScrape;
 import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceEvent;
 import io.physmaster.schemas.PreferenceSource;
@@ -68,8 +70,9 @@ class JudgeSourceIT {
             }
         }
         ClientSettings settings = new ClientSettings(stack.connection(dir.resolve("blobs")), Duration.ofSeconds(20));
-        try (JudgeSource judge = new JudgeSource(settings, "judge-it-" + UUID.randomUUID(), 2, Duration.ofSeconds(5),
-                0.01)) {
+        try (MetricsEndpoint metrics = MetricsEndpoint.start("judge", MetricsEndpoint.DEFAULT_HOST, 0);
+             JudgeSource judge = new JudgeSource(settings, "judge-it-" + UUID.randomUUID(), 2, Duration.ofSeconds(5),
+                0.01, new JudgeMetrics(metrics.registry()))) {
             Thread t = new Thread(judge, "judge");
             t.start();
             PreferenceEvent e = io.physmaster.client.TopicRecords.withKey(stack, Topics.PREFERENCE_EVENTS.name(), PreferenceEvent.class, request, Duration.ofSeconds(60)).get(0);
@@ -78,6 +81,12 @@ class JudgeSourceIT {
             assertEquals(PreferenceSource.JUDGE, e.getSource());
             assertEquals(PhysicsJudge.ID, e.getAnnotator());
             assertTrue(e.getConfidence() > 0.5f);
+            String text = MetricsScrape.awaitAtLeast(metrics.port(), "physmaster_judge_preferences_total", 1);
+            assertEquals(1.0, MetricsScrape.sum(text, "physmaster_judge_preferences_total"), text);
+            assertEquals(1.0, MetricsScrape.sum(text, "physmaster_judge_requests_judged_total"), text);
+            assertEquals(2.0, MetricsScrape.sum(text, "physmaster_judge_videos_judged_total"), text);
+            assertEquals(1.0, MetricsScrape.sum(text, "physmaster_judge_margin_count"), text);
+            assertTrue(MetricsScrape.sum(text, "physmaster_judge_margin_sum") >= 0.01, "margin at least the minimum");
             judge.stop();
             t.join(10_000);
         }

@@ -1,5 +1,7 @@
 package io.physmaster.streams;
 
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.physmaster.role.MetricsEndpoint;
 import io.physmaster.schemas.DeadLetter;
 import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceBatch;
@@ -51,6 +53,27 @@ public final class PreferenceStreamsApp implements Callable<Integer> {
             + "$PHYSMASTER_BATCH_* or defaults); any other key is a Kafka Streams config, e.g. num.stream.threads")
     Path configFile;
 
+    static final int DEFAULT_METRICS_PORT = 9401;
+    static final String ENV_METRICS_HOST = "PHYSMASTER_STREAMS_METRICS_HOST";
+    static final String ENV_METRICS_PORT = "PHYSMASTER_STREAMS_METRICS_PORT";
+
+    @Option(names = "--metrics-host", description = MetricsEndpoint.HOST_HELP + ENV_METRICS_HOST + " when set",
+            defaultValue = "${env:" + ENV_METRICS_HOST + ":-" + MetricsEndpoint.DEFAULT_HOST + "}")
+    String metricsHost;
+
+    @Option(names = "--metrics-port", description = MetricsEndpoint.PORT_HELP + ENV_METRICS_PORT + " when set",
+            defaultValue = "${env:" + ENV_METRICS_PORT + ":-" + DEFAULT_METRICS_PORT + "}")
+    int metricsPort;
+
+    /**
+     * Binds Kafka Streams' own metrics (threads, tasks, processors, stores, the embedded clients' lag, and our
+     * processors' sensors such as late preferences) to the role's registry. Metrics that appear later (tasks
+     * after a rebalance) are picked up by the binder's periodic refresh.
+     */
+    public static void bindMetrics(MetricsEndpoint metrics, KafkaStreams streams) {
+        metrics.bind(new KafkaStreamsMetrics(streams));
+    }
+
     /** Streams config: exactly-once, changelogged state under stateDir. */
     public static Properties config(String bootstrapServers, Path stateDir) {
         Properties p = new Properties();
@@ -98,8 +121,10 @@ public final class PreferenceStreamsApp implements Callable<Integer> {
         }
         StreamsSettings settings = StreamsSettings.fromProperties(batch);
 
-        try (PhysSerdes s = PhysSerdes.of(Map.of("schema.registry.url", registry))) {
+        try (PhysSerdes s = PhysSerdes.of(Map.of("schema.registry.url", registry));
+             MetricsEndpoint metrics = MetricsEndpoint.start("streams", metricsHost, metricsPort)) {
             KafkaStreams streams = new KafkaStreams(PreferenceBatchTopology.build(settings, serdes(s)), streamsConfig);
+            bindMetrics(metrics, streams);
             CountDownLatch stopped = new CountDownLatch(1);
             streams.setStateListener((now, before) -> {
                 if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {

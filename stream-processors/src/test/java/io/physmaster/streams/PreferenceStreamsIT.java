@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.physmaster.role.MetricsEndpoint;
+import io.physmaster.role.MetricsScrape;
 import io.physmaster.schemas.DeadLetter;
 import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceBatch;
@@ -58,6 +60,8 @@ class PreferenceStreamsIT {
 
     static PhysSerdes serdes;
     static KafkaStreams streams;
+    /** The app's metrics endpoint, as `physmaster streams` serves it, on a free port. */
+    static MetricsEndpoint metrics;
     /** A Java producer: murmur2 partitioning, like our own roles. */
     static KafkaProducer<String, SpecificRecord> producer;
 
@@ -73,10 +77,14 @@ class PreferenceStreamsIT {
         while (streams.state() != KafkaStreams.State.RUNNING && System.currentTimeMillis() < deadline) {
             Thread.sleep(100);
         }
+        metrics = new MetricsEndpoint("streams");
+        PreferenceStreamsApp.bindMetrics(metrics, streams);
+        metrics.serve(MetricsEndpoint.DEFAULT_HOST, 0);
     }
 
     @AfterAll
     static void stopApp() {
+        metrics.close();
         producer.close();
         streams.close(Duration.ofSeconds(30));
         serdes.close();
@@ -259,5 +267,30 @@ class PreferenceStreamsIT {
         assertEquals(new HashSet<>(requests), joined, elsewhere + " of " + requests.size()
                 + " request ids are on another partition for librdkafka than for Java");
         assertEquals(requests.size(), pairs.size());
+    }
+
+    @Test
+    void theMetricsEndpointServesKafkaStreamsMetricsOnceEventsFlow() throws Exception {
+        String version = newVersion();
+        String request = "metrics-" + version;
+        for (int s = 0; s < 2; s++) {
+            producer.send(new ProducerRecord<>(Topics.GENERATED_VIDEOS.name(), request, video(request, s, version)));
+        }
+        producer.flush();
+        producer.send(new ProducerRecord<>(Topics.PREFERENCE_EVENTS.name(), request, preference(request)));
+        producer.flush();
+        assertEquals(1, batchedPairs(version, 1).size());
+
+        String text = MetricsScrape.get(metrics.port());
+        // Two videos and one preference in, each through its repartition topic too; commits once a second.
+        assertTrue(MetricsScrape.sum(text, "kafka_stream_thread_process_total", "role=\"streams\"") >= 6, text);
+        assertTrue(MetricsScrape.sum(text, "kafka_stream_thread_commit_total") >= 1, text);
+        assertEquals(1.0, MetricsScrape.sum(text, "kafka_stream_alive_stream_threads"), text);
+        assertFalse(MetricsScrape.values(text, "kafka_consumer_fetch_manager_records_lag_max").isEmpty(),
+                "the embedded consumers' lag");
+        assertTrue(MetricsScrape.sum(text, "kafka_stream_preference_batcher_late_preferences_total") >= 0,
+                "our own sensor (late preferences) is exported too");
+        assertTrue(MetricsScrape.sum(text, "jvm_memory_used_bytes", "role=\"streams\"") > 0, text);
+        assertTrue(MetricsScrape.sum(text, "process_resident_memory_bytes") > 0, text);
     }
 }
