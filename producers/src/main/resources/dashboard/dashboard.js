@@ -164,6 +164,10 @@ function renderVideos(videos) {
         : el('div', {class: 'missing'}, 'no frames'),
       el('figcaption', {title: v.requestId}, v.requestId.slice(0, 18) + ' #' + v.sample),
       el('figcaption', {}, (v.encoderVersion || '–') + ' · ' + time(v.createdAt)))));
+  for (const img of document.querySelectorAll('#videos img:not([data-watched])')) {
+    img.dataset.watched = '1'; // a video whose frames are gone from the blob store shows as such
+    img.addEventListener('error', () => img.replaceWith(el('div', {class: 'missing'}, 'unavailable')));
+  }
   if (!videos.length) { document.getElementById('videos').append(el('p', {class: 'note'}, 'No videos yet.')); }
 }
 
