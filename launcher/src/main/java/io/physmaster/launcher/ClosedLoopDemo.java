@@ -2,6 +2,7 @@ package io.physmaster.launcher;
 
 import io.physmaster.annotate.AnnotatorServer;
 import io.physmaster.annotate.AnnotatorTokens;
+import io.physmaster.annotate.DashboardSettings;
 import io.physmaster.blob.BlobStore;
 import io.physmaster.client.ClientSettings;
 import io.physmaster.client.PhysMasterClient;
@@ -135,8 +136,9 @@ public final class ClosedLoopDemo implements AutoCloseable {
         log.printf("[demo] Kafka %s, registry %s%n", stack.bootstrapServers(), stack.schemaRegistryUrl());
         ConnectionSettings connection = stack.connection(blobsDir);
         ClientSettings cs = ClientSettings.of(connection);
-        GenerationWorker worker = new GenerationWorker(WorkerSettings.defaults(connection).withModel(o.model())
-                .withWorkerId("demo-worker").withMetricsPort(-1));
+        WorkerSettings workerSettings = WorkerSettings.defaults(connection).withModel(o.model())
+                .withWorkerId("demo-worker").withMetricsPort(-1);
+        GenerationWorker worker = new GenerationWorker(workerSettings);
         start("worker", worker);
         PhysSerdes serdes = PhysSerdes.of(Map.of("schema.registry.url", stack.schemaRegistryUrl()));
         running.add(serdes);
@@ -145,13 +147,19 @@ public final class ClosedLoopDemo implements AutoCloseable {
                 PreferenceStreamsApp.config(stack.bootstrapServers(), o.out().resolve("streams-state")));
         streams.start();
         running.add(() -> streams.close(Duration.ofSeconds(10))); // bounded: after Ctrl-C the broker may be gone already
-        JudgeSource judge = new JudgeSource(cs, "demo-judge", o.samples(), Duration.ofSeconds(5), 0.01);
+        String judgeGroup = "demo-judge";
+        JudgeSource judge = new JudgeSource(cs, judgeGroup, o.samples(), Duration.ofSeconds(5), 0.01);
         start("judge", judge);
         DpoTrainer trainer = new DpoTrainer(o.trainer(connection));
         Thread trainerThread = start("trainer", trainer);
-        AnnotatorServer annotator = new AnnotatorServer(cs, AnnotatorTokens.generate("demo"), o.annotatorPort());
+        // The dashboard watches the groups this demo's roles really use.
+        DashboardSettings board = DashboardSettings.defaults().withGroup("worker", workerSettings.groupId())
+                .withGroup("streams", PreferenceBatchTopology.APP_ID).withGroup("judge", judgeGroup);
+        AnnotatorServer annotator = new AnnotatorServer(cs, AnnotatorTokens.generate("demo"),
+                AnnotatorServer.DEFAULT_HOST, o.annotatorPort(), board);
         running.add(annotator);
         log.printf("[demo] annotator page: %s%n", annotator.signInUrl("demo"));
+        log.printf("[demo] live dashboard (same token): %s%n", annotator.dashboardUrl("demo"));
         return new Roles(stack, cs, worker, judge, trainer, trainerThread, annotator);
     }
 

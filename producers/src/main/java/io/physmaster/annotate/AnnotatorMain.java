@@ -1,6 +1,7 @@
 package io.physmaster.annotate;
 
 import io.physmaster.client.ClientSettings;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +22,15 @@ public final class AnnotatorMain implements Callable<Integer> {
     String host;
     @Option(names = "--tokens", description = "name:token,... (default $PHYSMASTER_ANNOTATOR_TOKENS; else one generated token)")
     String tokens;
+    @Option(names = "--dashboard", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Serve the live dashboard at /dashboard with the same tokens; --no-dashboard turns it off "
+                    + "(default: ${DEFAULT-VALUE})")
+    boolean dashboard;
+    @Option(names = "--dashboard-group", paramLabel = "ROLE=GROUP",
+            description = "Consumer group whose lag the dashboard shows for a role; repeatable (defaults: worker="
+                    + "physmaster-workers, streams=physmaster-preference-batcher, trainer=physmaster-dpo-trainer, "
+                    + "judge=physmaster-judge)")
+    Map<String, String> dashboardGroups = new LinkedHashMap<>();
 
     @Override
     public Integer call() throws Exception {
@@ -29,13 +39,21 @@ public final class AnnotatorMain implements Callable<Integer> {
         Map<String, String> byToken = generated ? AnnotatorTokens.generate("annotator") : AnnotatorTokens.parse(spec);
         String env = System.getenv("PHYSMASTER_ANNOTATOR_HOST");
         String listen = host != null ? host : env != null && !env.isBlank() ? env.trim() : AnnotatorServer.DEFAULT_HOST;
-        AnnotatorServer server = new AnnotatorServer(ClientSettings.fromEnv(System.getenv()), byToken, listen, port);
+        DashboardSettings board = DashboardSettings.defaults();
+        for (var g : dashboardGroups.entrySet()) {
+            board = board.withGroup(g.getKey(), g.getValue());
+        }
+        AnnotatorServer server = new AnnotatorServer(ClientSettings.fromEnv(System.getenv()), byToken, listen, port,
+                dashboard ? board : board.disabled());
         if (generated) {
             // Printed once, here only: configured tokens are the operator's to hand out.
             System.out.println("annotator page (sign-in URL with a generated token): " + server.signInUrl("annotator"));
+            if (dashboard) {
+                System.out.println("live dashboard (same token): " + server.dashboardUrl("annotator"));
+            }
         } else {
-            System.out.printf("annotator page on %s:%d for %s (open /?token=<your token>)%n", listen, server.port(),
-                    String.join(", ", byToken.values()));
+            System.out.printf("annotator page on %s:%d for %s (open /?token=<your token>%s)%n", listen, server.port(),
+                    String.join(", ", byToken.values()), dashboard ? "; dashboard: /dashboard?token=<your token>" : "");
         }
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

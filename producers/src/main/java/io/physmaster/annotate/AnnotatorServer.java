@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
  *   POST /api/choice          {requestId, left, right, choice: left|right|skip}; a replay answers 409
  *   GET  /api/stats           {done}
  *   GET  /media/{request}/{sample}.gif, /media/{request}/first.png
+ *   GET  /dashboard, /api/dashboard/...   the live dashboard ({@link Dashboard}), unless turned off
  * </pre>
  * Every route but the page needs an annotator token: the API as "Authorization: Bearer", media also as the
  * cookie the API sets (the page's img elements cannot send headers) or as ?token=. Listens on 127.0.0.1
@@ -60,6 +61,7 @@ public final class AnnotatorServer implements AutoCloseable {
     private final Javalin http;
     private final ServerConnector connector;
     private final VideoFeed feed;
+    private final Dashboard dashboard;
 
     /** Listens on 127.0.0.1. */
     public AnnotatorServer(ClientSettings settings, Map<String, String> annotatorByToken, int port)
@@ -70,13 +72,23 @@ public final class AnnotatorServer implements AutoCloseable {
     /** Listens on {@code host} ("0.0.0.0" for every interface); port 0 picks a free one. */
     public AnnotatorServer(ClientSettings settings, Map<String, String> annotatorByToken, String host, int port)
             throws IOException {
+        this(settings, annotatorByToken, host, port, DashboardSettings.defaults());
+    }
+
+    /** The same, with the live dashboard as given (or off). */
+    public AnnotatorServer(ClientSettings settings, Map<String, String> annotatorByToken, String host, int port,
+                           DashboardSettings dashboardSettings) throws IOException {
         if (annotatorByToken.isEmpty()) {
             throw new IllegalArgumentException("at least one annotator token is needed (name:token)");
         }
         this.annotatorByToken = Map.copyOf(annotatorByToken);
         this.client = PhysMasterClient.connect(settings);
         this.blobs = settings.connection().openBlobStore();
-        this.feed = new VideoFeed(settings, pairs::add);
+        this.dashboard = dashboardSettings.enabled() ? new Dashboard(settings, dashboardSettings) : null;
+        this.feed = new VideoFeed(settings, dashboard == null ? pairs::add : v -> {
+            pairs.add(v);
+            dashboard.video(v);
+        });
         JavalinLogger.startupInfo = false; // our annotator_ready line says where it listens; no version nag
         ServerConnector[] bound = new ServerConnector[1];
         this.http = Javalin.create(config -> {
@@ -104,6 +116,9 @@ public final class AnnotatorServer implements AutoCloseable {
                 r.get("/api/stats", ctx -> json(ctx, 200,
                         JSON.createObjectNode().put("done", pairs.done(annotator(ctx)))));
                 r.get("/media/{request}/{file}", this::media);
+                if (dashboard != null) {
+                    dashboard.mount(r);
+                }
                 r.exception(Refusal.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
                 r.exception(HttpResponseException.class, (e, ctx) ->
                         error(ctx, e.getStatus(), HttpStatus.forStatus(e.getStatus()).getMessage().toLowerCase()));
@@ -117,12 +132,18 @@ public final class AnnotatorServer implements AutoCloseable {
             http.start();
         } catch (RuntimeException e) {
             feed.close();
+            if (dashboard != null) {
+                dashboard.close();
+            }
             client.close();
             blobs.close();
             throw e;
         }
         this.connector = bound[0];
         feed.start();
+        if (dashboard != null) {
+            dashboard.start();
+        }
         log.info("event=annotator_ready host={} port={} annotators={}", host, port(), annotatorByToken.values());
     }
 
@@ -138,6 +159,15 @@ public final class AnnotatorServer implements AutoCloseable {
 
     /** The page's URL with this annotator's token, to hand to them. */
     public String signInUrl(String annotator) {
+        return url("/", annotator);
+    }
+
+    /** The live dashboard's URL with this annotator's token; null when the dashboard is off. */
+    public String dashboardUrl(String annotator) {
+        return dashboard == null ? null : url("/dashboard", annotator);
+    }
+
+    private String url(String path, String annotator) {
         String token = annotatorByToken.entrySet().stream().filter(e -> e.getValue().equals(annotator))
                 .map(Map.Entry::getKey).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no annotator named " + annotator));
@@ -147,7 +177,7 @@ public final class AnnotatorServer implements AutoCloseable {
         } else if (host.contains(":")) {
             host = "[" + host + "]";
         }
-        return "http://" + host + ":" + port() + "/?token=" + token;
+        return "http://" + host + ":" + port() + path + "?token=" + token;
     }
 
     /** API calls carry the token as a bearer header only: a cookie alone could be sent by another site's form. */
@@ -260,6 +290,9 @@ public final class AnnotatorServer implements AutoCloseable {
     @Override
     public void close() {
         feed.close();
+        if (dashboard != null) {
+            dashboard.close();
+        }
         http.stop();
         client.close();
         blobs.close();
