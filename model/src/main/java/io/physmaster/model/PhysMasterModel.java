@@ -48,8 +48,8 @@ public final class PhysMasterModel extends ModelBlock {
 
     /**
      * Training forward. inputs: x_t [B, F, 3, H, W], t [B], first [B, 3, H, W], optional keep [B] (0 drops
-     * c_phys: guidance training). Outputs: v [B, F, 3, H, W], and for a v2 head the predicted occupancy
-     * [B, F, G, G] (from the undropped c_phys: the head's target does not depend on the dropout draw).
+     * c_phys: guidance training). Outputs: v [B, F, 3, H, W], and for a v2 head (or a v3 object plan) the
+     * predicted occupancy [B, F, G, G] (from the undropped c_phys: the target does not depend on the dropout draw).
      */
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
@@ -57,7 +57,9 @@ public final class PhysMasterModel extends ModelBlock {
         NDArray cPhys = physical(ps, first, training);
         NDArray kept = cPhys != null && in.size() > 3 ? cPhys.mul(in.get(3).reshape(-1, 1, 1)) : cPhys;
         NDList out = new NDList(velocity(ps, in.get(0), in.get(1), first, kept, training));
-        if (cPhys != null && encoder.head().predictsOccupancy()) {
+        if (cPhys != null && dit.hasPlan()) {
+            out.add(dit.plan(ps, cPhys, training));                                   // v3: the DiT's object plan
+        } else if (cPhys != null && encoder.head().predictsOccupancy()) {
             out.add(encoder.head().occupancy(ps, cPhys, training));
         }
         return out;

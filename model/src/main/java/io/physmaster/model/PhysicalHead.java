@@ -61,7 +61,8 @@ public final class PhysicalHead extends ModelBlock {
         for (int i = 0; i < cfg.headLayers(); i++) {
             layers.add(addChildBlock("mix" + i, new HeadMixingLayer(dim, cfg.heads())));
         }
-        this.occupancy = cfg.headLayers() > 0
+        // v3 supervises the DiT's object plan instead (PhysPlan), so the head needs no decoder of its own.
+        this.occupancy = cfg.headLayers() > 0 && !cfg.physPlan()
                 ? addChildBlock("occupancy", new Linear(dim, frames * cellsPerSide * cellsPerSide)) : null;
     }
 

@@ -24,6 +24,7 @@ import java.util.List;
  *   tokens = PatchEmbed(r_t) + space_pos + time_pos                    [B, F, P, D]
  *   c_image = PatchEmbed(first) + space_pos + image_type               [B, P, D]
  *   cond = [c_image ; c_phys + phys_type]                              [B, P + K, D]
+ *   (v3: tokens += PhysPlan(c_phys): the object plan, at each patch and frame)
  *   c = TimeEmbed(t) (+ PhysMod(mean_K c_phys) in v2: c_phys modulates every block)   [B, D]
  *   for each block: tokens = DiTBlock(tokens, cond, c_image, c)
  *   delta = Unpatchify(Linear(mod(LN(tokens))))                        [B, F, 3, H, W]
@@ -54,6 +55,7 @@ public final class VideoFlowTransformer extends ModelBlock {
     private final Parameter physType;
     private final TimestepEmbedding timeEmbed;
     private final Linear physModulation;
+    private final PhysPlan physPlan;
     private final List<DiTBlock> blocks = new ArrayList<>();
     private final Linear finalAda;
     private final Linear finalOut;
@@ -70,6 +72,7 @@ public final class VideoFlowTransformer extends ModelBlock {
         this.physType = addParameter(param("phys_type", 1, d));
         this.timeEmbed = addChildBlock("time_embed", new TimestepEmbedding(d));
         this.physModulation = cfg.physModulation() ? addChildBlock("phys_mod", new Linear(d, d, true)) : null; // zero: starts as v1
+        this.physPlan = cfg.physPlan() ? addChildBlock("phys_plan", new PhysPlan(cfg)) : null;
         for (int i = 0; i < cfg.depth(); i++) {
             blocks.add(addChildBlock("block" + i, new DiTBlock(d, cfg.heads(), cfg.frames() - 1, cfg.size() / cfg.patch())));
         }
@@ -94,6 +97,9 @@ public final class VideoFlowTransformer extends ModelBlock {
         NDArray tokens = patchEmbed.apply(ps, patchify(rt), training)                             // [B, F, P, D]
                 .add(space)                                                                       // + [P, D]
                 .add(ps.getValue(timePos, dev, training));                                        // + [F, 1, D]
+        if (physPlan != null && cPhys != null) {
+            tokens = tokens.add(physPlan.embed(ps, physPlan.decode(ps, cPhys, training), training)); // + [B, F, P, D]
+        }
         NDArray image = imageEmbed.apply(ps, patchify(first.expandDims(1)), training).squeeze(1)   // [B, P, D]
                 .add(space).add(ps.getValue(imageType, dev, training));
         NDArray cond = cPhys == null ? image
@@ -109,6 +115,18 @@ public final class VideoFlowTransformer extends ModelBlock {
         NDArray out = finalOut.apply(ps, Ops.modulate(Ops.layerNorm(tokens), m.get(0), m.get(1)), training);
         NDArray x1hat = firstF.add(unpatchify(out, b, f));                                        // [B, F, 3, H, W]
         return x1hat.sub(xt).div(ScalarOps.atLeast(tb.neg().add(1f), MIN_ONE_MINUS_T));                      // v [B, F, 3, H, W]
+    }
+
+    /** The v3 object plan decoded from c_phys [B, K, D] -> [B, F, G, G] (Stage I supervises it). */
+    public NDArray plan(ParameterStore ps, NDArray cPhys, boolean training) {
+        if (physPlan == null) {
+            throw new IllegalStateException("this model has no object plan (ModelConfig.physPlan is false)");
+        }
+        return physPlan.decode(ps, cPhys, training);
+    }
+
+    public boolean hasPlan() {
+        return physPlan != null;
     }
 
     /** [B, F, 3, H, W] -> [B, F, P, 3*p*p]. */
@@ -156,6 +174,9 @@ public final class VideoFlowTransformer extends ModelBlock {
         long p = cfg.patchesPerFrame();
         long c = p + cfg.physTokens();
         long total = (f + 1) * p * patchEmbed.macsPerRow() + f * p * finalOut.macsPerRow();
+        if (physPlan != null) {
+            total += physPlan.macs(cfg.physTokens(), p);
+        }
         for (DiTBlock b : blocks) {
             total += b.macs(f, p, c);
         }

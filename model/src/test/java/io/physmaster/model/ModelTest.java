@@ -2,6 +2,7 @@ package io.physmaster.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -101,6 +102,35 @@ class ModelTest {
         assertTrue(v1.sub(v0).abs().max().getFloat() > 1e-4f, "c_phys changes the velocity");
         // A v1 checkpoint's config (eight fields) still reads as the v1 architecture.
         assertEquals(new ModelConfig(4, 16, 4, 16, 2, 1, 4, 8, false, 0), TINY);
+    }
+
+    @Test
+    void v3ObjectPlanIsDecodedFromCPhysAndReachesEveryGeneratedToken() {
+        ModelConfig v3 = TINY.withPhysPath(true, 1).withPhysPlan(true);
+        PhysMasterModel net = build(v3, manager);
+        ParameterStore ps = new ParameterStore(manager, false);
+        NDArray first = random(manager, 1, 2, 3, 16, 16);
+        NDArray cPhys = net.physical(ps, first, false);
+        assertFalse(net.encoder().head().predictsOccupancy(), "v3 supervises the DiT's plan, not a head decoder");
+        NDArray plan = net.dit().plan(ps, cPhys, false);
+        assertEquals(new Shape(2, 3, 4, 4), plan.getShape());                       // [B, F, G, G]
+        NDArray xt = random(manager, 2, 2, 3, 3, 16, 16);
+        NDArray t = manager.create(new float[] {0.1f, 0.7f});
+        NDList out = net.forward(ps, new NDList(xt, t, first), false);
+        assertEquals(2, out.size(), "v3 training forward returns v and the plan");
+        assertEquals(0f, out.get(1).sub(plan).abs().max().getFloat(), 1e-6f, "the supervised output is the plan");
+        // With the zero-initialised output layer a fresh DiT ignores its tokens: perturb every weight, then the plan
+        // must change the velocity of every generated frame (it enters each frame's tokens, not only attention).
+        for (var p : net.getParameters()) {
+            NDArray a = p.getValue().getArray();
+            a.addi(random(manager, a.getShape().size(), a.getShape().getShape()).mul(0.1f));
+        }
+        NDArray v1 = net.velocity(ps, xt, t, first, cPhys, false);
+        NDArray v0 = net.velocity(ps, xt, t, first, cPhys.zerosLike(), false);
+        NDArray perFrame = v1.sub(v0).abs().reshape(2, 3, -1).max(new int[] {2});      // [B, F]
+        assertTrue(perFrame.min().getFloat() > 1e-4f, "c_phys changes every generated frame through the plan");
+        assertTrue(v3.withPhysPlan(false).equals(TINY.withPhysPath(true, 1)), "the plan is the only v3 switch");
+        assertThrows(IllegalArgumentException.class, () -> TINY.withoutPhysEncoder().withPhysPlan(true));
     }
 
     @Test

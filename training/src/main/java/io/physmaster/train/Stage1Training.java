@@ -63,7 +63,7 @@ public final class Stage1Training {
                 log.printf("resumed from %s at step %d (optimizer moments restart)%n", s.out(), startStep);
             } else if (s.config().usesPhysEncoder()) {
                 // The backbone checkpoint names the v1 architecture: only its backbone width must match.
-                Checkpoint.load(s.backbone(), "backbone", s.config().withPhysPath(false, 0), net.encoder().backbone(),
+                Checkpoint.load(s.backbone(), "backbone", s.config().withPhysPath(false, 0).withPhysPlan(false), net.encoder().backbone(),
                         model.getNDManager());
                 log.printf("loaded frozen backbone %s%n", s.backbone());
             }

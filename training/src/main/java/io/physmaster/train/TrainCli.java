@@ -74,6 +74,10 @@ public final class TrainCli {
         @Option(names = "--head-layers", defaultValue = "2", description = "Attention layers in the physical head; "
                 + "0 = the v1 head, no occupancy target; ignored by dit-only (default: ${DEFAULT-VALUE})")
         int headLayers;
+        @Option(names = "--phys-plan", defaultValue = "false", negatable = true, fallbackValue = "true",
+                description = "Decode c_phys into an object plan added to the DiT's tokens, supervised by the "
+                        + "occupancy target (model v3); ignored by dit-only (default: ${DEFAULT-VALUE})")
+        boolean physPlan;
         @Option(names = "--seed", defaultValue = "1", description = "Seed of batches, noise and times "
                 + "(default: ${DEFAULT-VALUE})")
         long seed;
@@ -95,7 +99,7 @@ public final class TrainCli {
 
         @Override
         public Integer call() throws Exception {
-            Stage1Training.run(new Stage1Training.Settings(ModelConfig.PROXY.withPhysPath(modulation, headLayers),
+            Stage1Training.run(new Stage1Training.Settings(ModelConfig.PROXY.withPhysPath(modulation, headLayers).withPhysPlan(physPlan),
                     backbone, scenes, heldOut, steps, batch, lr, dropout, occupancy, uniformTimes, seed, every, out, resume), System.out);
             return 0;
         }
