@@ -2,6 +2,7 @@ package io.physmaster.train;
 
 import io.physmaster.sim.metrics.MetricScores;
 import io.physmaster.sim.metrics.PermanenceScores;
+import io.physmaster.sim.metrics.SceneBootstrap;
 import java.util.Locale;
 
 /**

@@ -2,6 +2,7 @@ package io.physmaster.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.physmaster.sim.metrics.SceneBootstrap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

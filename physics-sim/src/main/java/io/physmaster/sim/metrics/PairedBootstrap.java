@@ -1,7 +1,6 @@
 package io.physmaster.sim.metrics;
 
-import java.util.Arrays;
-import java.util.Random;
+import java.util.List;
 
 /**
  * How sure a change is: a paired bootstrap over scenes. Both arms are scored on the same scenes (same seeds),
@@ -32,40 +31,18 @@ public final class PairedBootstrap {
 
     public static final int RESAMPLES = 2000;
 
-    /** The relative change of the mean from {@code before} to {@code after}, paired by index (scene). */
+    /**
+     * The relative change of the mean from {@code before} to {@code after}, paired by index (scene): the one
+     * unweighted stratum case of {@link SceneBootstrap}. NaN when the mean of {@code before} is zero (no ratio).
+     */
     public static Interval relativeChange(double[] before, double[] after, long seed) {
         if (before.length != after.length || before.length == 0) {
             throw new IllegalArgumentException("paired scores need the same, non-zero number of scenes: "
                     + before.length + " vs " + after.length);
         }
-        int n = before.length;
-        double change = ratio(mean(after), mean(before));
-        double[] draws = new double[RESAMPLES];
-        Random rnd = new Random(seed);
-        for (int r = 0; r < RESAMPLES; r++) {
-            double b = 0;
-            double a = 0;
-            for (int i = 0; i < n; i++) {
-                int k = rnd.nextInt(n);
-                b += before[k];
-                a += after[k];
-            }
-            draws[r] = ratio(a, b);
-        }
-        Arrays.sort(draws);
-        return new Interval(change, draws[(int) (0.025 * RESAMPLES)], draws[(int) (0.975 * RESAMPLES) - 1], n);
-    }
-
-    private static double ratio(double after, double before) {
-        return before == 0 ? 0 : after / before - 1;
-    }
-
-    private static double mean(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s / v.length;
+        SceneBootstrap.Estimate e = SceneBootstrap.change(List.of(SceneBootstrap.Arm.unweighted(before)),
+                List.of(SceneBootstrap.Arm.unweighted(after)), true, seed);
+        return new Interval(e.value(), e.low(), e.high(), before.length);
     }
 
     private PairedBootstrap() {

@@ -1,20 +1,19 @@
-package io.physmaster.train;
+package io.physmaster.sim.metrics;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
 /**
- * 95 % bootstrap intervals over scenes for the evaluation's figures, as
- * {@link io.physmaster.sim.metrics.PairedBootstrap} computes them (same resample count, percentiles and draw
- * order), extended to weighted figures ({@code sum w v / sum w}: gravity is a share of falls, not of scenes) and
+ * 95 % bootstrap intervals over scenes, the one resampling behind every interval we report
+ * ({@link PairedBootstrap} is its one-stratum, unweighted, relative case), for weighted figures ({@code sum w v / sum w}: gravity is a share of falls, not of scenes) and
  * to several strata: the "avg" figure is the mean of the seen and unseen splits' figures, each split resampled
  * within itself. A paired change resamples both arms with the same scene indexes, so the scene-to-scene spread
  * cancels. Resamples without any weight (a draw of scenes without a fall) are left out of the percentiles.
  */
 public final class SceneBootstrap {
 
-    public static final int RESAMPLES = io.physmaster.sim.metrics.PairedBootstrap.RESAMPLES;
+    public static final int RESAMPLES = PairedBootstrap.RESAMPLES;
 
     /** A figure and its 95 % interval. */
     public record Estimate(double value, double low, double high) {
@@ -26,6 +25,13 @@ public final class SceneBootstrap {
             if (values.length != weights.length) {
                 throw new IllegalArgumentException(values.length + " values but " + weights.length + " weights");
             }
+        }
+
+        /** Every scene with weight 1 (a plain mean over scenes). */
+        public static Arm unweighted(double[] values) {
+            double[] w = new double[values.length];
+            Arrays.fill(w, 1);
+            return new Arm(values, w);
         }
 
         int scenes() {
