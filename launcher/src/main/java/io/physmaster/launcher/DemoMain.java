@@ -1,5 +1,6 @@
 package io.physmaster.launcher;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -75,9 +76,22 @@ public final class DemoMain implements Callable<Integer> {
             description = "Port of the annotator page, on 127.0.0.1 (default: ${DEFAULT-VALUE})")
     int annotatorPort;
     @Option(names = "--keep-running", description = "Leave the stack, roles and web page up until Ctrl-C") boolean keep;
+    @Option(names = "--replot", paramLabel = "REPORT_JSON", description = "Only redraw the learning-curve plot of an "
+            + "earlier run from its report.json (no stack, no models) into the same name with .png, e.g. "
+            + "--replot docs/results/online.json writes docs/results/online.png")
+    Path replot;
 
     @Override
     public Integer call() throws Exception {
+        if (replot != null) {
+            try {
+                System.out.println("[demo] plot: " + MetricsPlot.replot(replot));
+                return 0;
+            } catch (IOException | IllegalArgumentException e) {
+                System.err.println("[demo] --replot " + replot + ": " + e.getMessage());
+                return 2;
+            }
+        }
         ClosedLoopDemo demo = new ClosedLoopDemo();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

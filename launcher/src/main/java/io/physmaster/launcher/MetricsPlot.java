@@ -1,115 +1,117 @@
 package io.physmaster.launcher;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.physmaster.plots.Figure;
+import io.physmaster.plots.Panel;
 import io.physmaster.sim.metrics.PairedBootstrap;
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Function;
-import javax.imageio.ImageIO;
 
 /**
- * The learning curve as three small charts (L2, CD, judge score), each the relative change against the base
- * over the judged pairs consumed, with the 95 % interval as a band: where the band covers zero, nothing changed.
+ * The learning curve as three charts (L2, CD, judge score), each the relative change against the base over the
+ * judged pairs consumed, with the 95 % interval as a band and the base as a dashed line at zero: where the band
+ * covers the line, nothing changed beyond noise.
  */
 final class MetricsPlot {
 
-    private static final int W = 960;
-    private static final int H = 340;
+    static final int PANEL_WIDTH = 420;
+    static final int PANEL_HEIGHT = 340;
 
-    static Path write(List<DemoReport.Row> rows, Path png) throws IOException {
-        BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, W, H);
-        panel(g, 0, "L2 vs base (lower is better)", rows, DemoReport.Row::l2);
-        panel(g, 1, "CD vs base (lower is better)", rows, DemoReport.Row::cd);
-        panel(g, 2, "judge score vs base (lower is better)", rows, DemoReport.Row::judge);
-        g.dispose();
-        Files.createDirectories(png.toAbsolutePath().getParent());
-        ImageIO.write(img, "png", png.toFile());
-        return png;
-    }
-
-    private static void panel(Graphics2D g, int c, String title, List<DemoReport.Row> rows,
-                              Function<DemoReport.Row, PairedBootstrap.Interval> figure) {
-        int x0 = 50 + c * 315;
-        int y0 = 30;
-        int pw = 250;
-        int ph = 240;
-        double maxPairs = Math.max(1, rows.stream().mapToDouble(DemoReport.Row::pairs).max().orElse(1));
-        double lo = -0.05;
-        double hi = 0.05;
-        for (DemoReport.Row r : rows) {
-            PairedBootstrap.Interval i = figure.apply(r);
-            if (i != null) {
-                lo = Math.min(lo, i.low());
-                hi = Math.max(hi, i.high());
-            }
-        }
-        double span = hi - lo;
-        lo -= 0.1 * span;
-        hi += 0.1 * span;
-        final double yLo = lo;
-        final double yHi = hi;
-        java.util.function.DoubleUnaryOperator y = v -> y0 + ph - (v - yLo) / (yHi - yLo) * ph;
-        java.util.function.DoubleUnaryOperator x = p -> x0 + p / maxPairs * pw;
-        g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-        g.drawString(title, x0 - 30, y0 - 12);
-        g.setColor(new Color(240, 240, 240));
-        g.fillRect(x0, y0, pw, ph);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-        g.setColor(Color.GRAY);
-        for (double t : new double[] {yLo + 0.1 * (yHi - yLo), 0, yHi - 0.1 * (yHi - yLo)}) {
-            int ty = (int) y.applyAsDouble(t);
-            g.drawLine(x0, ty, x0 + pw, ty);
-            g.drawString(String.format(Locale.ROOT, "%+.0f%%", 100 * t), x0 - 42, ty + 4);
-        }
-        // The band: low..high at each version, joined.
-        int n = rows.size();
-        int[] bx = new int[2 * n];
-        int[] by = new int[2 * n];
-        for (int i = 0; i < n; i++) {
-            PairedBootstrap.Interval iv = figure.apply(rows.get(i));
-            double l = iv == null ? 0 : iv.low();
-            double h = iv == null ? 0 : iv.high();
-            bx[i] = (int) x.applyAsDouble(rows.get(i).pairs());
-            by[i] = (int) y.applyAsDouble(h);
-            bx[2 * n - 1 - i] = bx[i];
-            by[2 * n - 1 - i] = (int) y.applyAsDouble(l);
-        }
-        g.setColor(new Color(40, 90, 200, 60));
-        g.fillPolygon(bx, by, 2 * n);
-        g.setColor(new Color(40, 90, 200));
-        g.setStroke(new BasicStroke(2f));
-        int px = -1;
-        int py = -1;
-        for (DemoReport.Row r : rows) {
-            PairedBootstrap.Interval iv = figure.apply(r);
-            int cx = (int) x.applyAsDouble(r.pairs());
-            int cy = (int) y.applyAsDouble(iv == null ? 0 : iv.change());
-            if (px >= 0) {
-                g.drawLine(px, py, cx, cy);
-            }
-            g.fillOval(cx - 3, cy - 3, 7, 7);
-            px = cx;
-            py = cy;
-        }
-        g.setColor(Color.DARK_GRAY);
-        g.drawString("0", x0 - 3, y0 + ph + 14);
-        g.drawString(String.format(Locale.ROOT, "%.0f", maxPairs), x0 + pw - 14, y0 + ph + 14);
-        g.drawString("judged pairs consumed", x0 + pw / 2 - 55, y0 + ph + 30);
+    /** One version: the pairs consumed and its changes against the base (null for the base itself). */
+    record Point(String version, double pairs, PairedBootstrap.Interval l2, PairedBootstrap.Interval cd,
+                 PairedBootstrap.Interval judge) {
     }
 
     private MetricsPlot() {
+    }
+
+    /** Plots a run's rows (the first is the base). */
+    static Path write(List<DemoReport.Row> rows, Path png) throws IOException {
+        List<Point> points = new ArrayList<>();
+        for (DemoReport.Row r : rows) {
+            points.add(new Point(r.version(), r.pairs(), r.l2(), r.cd(), r.judge()));
+        }
+        return writePoints(points, png);
+    }
+
+    /**
+     * Redraws the plot from a {@code report.json} of an earlier run (no stack, no models), next to it with the
+     * extension {@code .png}: {@code docs/results/online.json} -> {@code docs/results/online.png}.
+     */
+    static Path replot(Path reportJson) throws IOException {
+        String name = reportJson.getFileName().toString();
+        Path png = reportJson.resolveSibling((name.endsWith(".json") ? name.substring(0, name.length() - 5) : name)
+                + ".png");
+        return writePoints(read(reportJson), png);
+    }
+
+    /** The rows of a report.json: a list of {version, pairs, l2_change, cd_change, judge_change, ...}. */
+    static List<Point> read(Path reportJson) throws IOException {
+        JsonNode root = new ObjectMapper().readTree(reportJson.toFile());
+        if (root == null || !root.isArray() || root.isEmpty()) {
+            throw new IllegalArgumentException(reportJson + " is not a demo report.json: expected a non-empty list "
+                    + "of encoder versions");
+        }
+        List<Point> points = new ArrayList<>();
+        for (JsonNode row : root) {
+            if (!row.path("pairs").isNumber() || !row.path("version").isTextual()) {
+                throw new IllegalArgumentException(reportJson + " is not a demo report.json: a row without "
+                        + "'version' and a numeric 'pairs': " + row);
+            }
+            points.add(new Point(row.get("version").asText(), row.get("pairs").asDouble(),
+                    interval(row.get("l2_change")), interval(row.get("cd_change")), interval(row.get("judge_change"))));
+        }
+        return points;
+    }
+
+    private static PairedBootstrap.Interval interval(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        return new PairedBootstrap.Interval(n.path("change").asDouble(Double.NaN), n.path("low").asDouble(Double.NaN),
+                n.path("high").asDouble(Double.NaN), n.path("scenes").asInt());
+    }
+
+    static Path writePoints(List<Point> points, Path png) throws IOException {
+        if (points.isEmpty()) {
+            throw new IllegalArgumentException("no encoder versions to plot");
+        }
+        String base = points.get(0).version();
+        return Figure.writePng(List.of(
+                panel("L2 vs base (lower is better)", points, Point::l2, base),
+                panel("CD vs base (lower is better)", points, Point::cd, base),
+                panel("judge score vs base (lower is better)", points, Point::judge, base)),
+                3, PANEL_WIDTH, PANEL_HEIGHT, png);
+    }
+
+    /**
+     * The base sits at zero by definition; a later version without a finite interval (none was computed) is left
+     * out rather than drawn at zero, which would read as "no change".
+     */
+    private static Panel panel(String title, List<Point> points, Function<Point, PairedBootstrap.Interval> figure,
+                               String base) {
+        List<double[]> kept = new ArrayList<>(); // {pairs, change, low, high}
+        for (int i = 0; i < points.size(); i++) {
+            PairedBootstrap.Interval iv = figure.apply(points.get(i));
+            if (i == 0) {
+                kept.add(new double[] {points.get(i).pairs(), 0, 0, 0});
+            } else if (iv != null && Double.isFinite(iv.change()) && Double.isFinite(iv.low())
+                    && Double.isFinite(iv.high())) {
+                kept.add(new double[] {points.get(i).pairs(), iv.change(), iv.low(), iv.high()});
+            }
+        }
+        double[][] cols = new double[4][kept.size()];
+        for (int i = 0; i < kept.size(); i++) {
+            for (int c = 0; c < 4; c++) {
+                cols[c][i] = kept.get(i)[c];
+            }
+        }
+        return new Panel(title, "judged pairs consumed", "change vs base (%)").signedPercent()
+                .baseline("base (" + base + ")", 0)
+                .curve("change", cols[0], cols[1], cols[2], cols[3]);
     }
 }

@@ -9,6 +9,7 @@ import io.physmaster.sample.EulerSampler;
 import io.physmaster.sim.ClipSpec;
 import io.physmaster.sim.RenderedClip;
 import io.physmaster.sim.Split;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,14 +69,27 @@ public final class EvalCli implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16", description = "Videos sampled at once (default: ${DEFAULT-VALUE})")
     int batch;
     @Option(names = "--out", defaultValue = "docs/results/stage1", paramLabel = "PREFIX",
-            description = "Writes <out>.md, <out>.json, <out>-<split>.png (default: ${DEFAULT-VALUE})")
+            description = "Writes <out>.md, <out>.json, the figure <out>-plot.png and the contact sheets "
+                    + "<out>-<split>.png (default: ${DEFAULT-VALUE})")
     Path out;
+    @Option(names = "--replot", paramLabel = "JSON", description = "Only redraw the figure of an earlier run from its "
+            + "<out>.json into <out>-plot.png (no models), e.g. --replot docs/results/zero-phys.json")
+    Path replot;
     @Option(names = "--title", defaultValue = "Stage I evaluation (Table 1 rows)",
             description = "Title of the report (default: ${DEFAULT-VALUE})")
     String title;
 
     @Override
     public Integer call() throws Exception {
+        if (replot != null) {
+            try {
+                System.out.println("figure: " + EvalPlot.replot(replot));
+                return 0;
+            } catch (IOException | IllegalArgumentException e) {
+                System.err.println("eval --replot " + replot + ": " + e.getMessage());
+                return 2;
+            }
+        }
         if (models.isEmpty()) {
             models.put("dit-only", Path.of("models/dit-only.pmck"));
             models.put("stage1", Path.of("models/stage1.pmck"));
@@ -127,8 +141,11 @@ public final class EvalCli implements Callable<Integer> {
                 + "units for the rest. Reproduce: `./physmaster eval%s --scenes %d --steps %d --out %s`.",
                 scenes, scenes, seed, steps, guidance,
                 zeroPhys.isEmpty() ? "" : "; c_phys zeroed for " + String.join(", ", zeroPhys), ref, cliArgs(ref),
-                scenes, steps, out);
+                scenes, steps, out)
+                + "\n\n![Figures with 95 % intervals; paired changes against " + ref + "](" + out.getFileName()
+                + "-plot.png)";
         EvalTable.assemble(scores, ref).write(json, md, title, notes);
+        System.out.println("figure: " + EvalPlot.replot(json));
         for (var e : clips.entrySet()) {
             Path png = Path.of(out + "-" + e.getKey() + ".png");
             Evaluation.contactSheet(e.getValue(), videos.get(e.getKey()), 4, png);

@@ -92,6 +92,7 @@ class EvalCliTest {
         assertTrue(md.contains("| tiny-zero | "), md);
         assertTrue(md.contains("--zero-phys tiny-zero"), "the reproduce command names the zero-phys variant");
         assertTrue(Files.size(Path.of(out + "-seen.png")) > 0 && Files.size(Path.of(out + "-unseen.png")) > 0);
+        assertTrue(Files.size(Path.of(out + "-plot.png")) > 0, "the figure is drawn from the JSON");
     }
 
     @Test
