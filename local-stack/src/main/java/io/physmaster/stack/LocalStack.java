@@ -77,9 +77,19 @@ public final class LocalStack implements AutoCloseable {
                 : Map.of("bootstrap.servers", bootstrapServers(), "schema.registry.url", schemaRegistryUrl());
     }
 
-    /** Where this stack is, for roles and clients, with blobs stored under {@code blobStore}. */
+    /**
+     * Where this stack is, for roles and clients, with blobs stored under {@code blobStore}. The trainer's
+     * signing key lives in the stack's data directory (created on the trainer's first start), so every role
+     * given these settings signs and verifies encoder versions with the same key.
+     */
     public ConnectionSettings connection(Path blobStore) {
-        return new ConnectionSettings(bootstrapServers(), schemaRegistryUrl(), blobStore.toString(), Map.of());
+        return new ConnectionSettings(bootstrapServers(), schemaRegistryUrl(), blobStore.toString(),
+                Map.of(ConnectionSettings.ENV_TRAINER_KEY, trainerKeyFile().toString()));
+    }
+
+    /** The trainer's private key file of this stack's roles (its public half is the same name + .pub). */
+    public Path trainerKeyFile() {
+        return dataDir.resolve("keys").resolve("trainer-ed25519.key");
     }
 
     public Path dataDir() {
