@@ -123,8 +123,9 @@ public final class DpoTrainer implements Roles.Role {
         this.batches = new AvroDeserializer<>(PreferenceBatch.class, registry);
         // Versions are signed with this key; the trainer resumes only from versions it signed itself.
         TrainerKeys.Loaded key = TrainerKeys.loadOrCreate(connection.trainerKeyFile());
+        TrainerKeys.exportPublic(key, connection.trainerPublicKeyFile());
         log.info("event=trainer_key {} key={} fingerprint={} public={}", key.created() ? "created" : "loaded",
-                key.file(), key.fingerprint(), TrainerKeys.publicFile(key.file()));
+                key.file(), key.fingerprint(), connection.trainerPublicKeyFile());
         this.versions = new EncoderVersionFeed(connection.consumer(null), registry,
                 VersionTrust.of(key.pair().getPublic()));
         this.learner = new OnlineLearner(settings, blobs, manager);

@@ -85,10 +85,15 @@ public record ConnectionSettings(String bootstrapServers, String schemaRegistryU
         return Path.of(env.getOrDefault(ENV_TRAINER_KEY, DEFAULT_TRAINER_KEY));
     }
 
-    /** Which encoder versions a worker trusts: those signed by the key in this file. */
-    public VersionTrust versionTrust() {
+    /** The trainer's public key file: where workers read it, and where the trainer also writes it. */
+    public Path trainerPublicKeyFile() {
         String pub = env.get(ENV_TRAINER_PUBLIC_KEY);
-        return VersionTrust.ofFile(pub != null ? Path.of(pub) : TrainerKeys.publicFile(trainerKeyFile()));
+        return pub != null ? Path.of(pub) : TrainerKeys.publicFile(trainerKeyFile());
+    }
+
+    /** Which encoder versions a worker trusts: those signed by the key in {@link #trainerPublicKeyFile()}. */
+    public VersionTrust versionTrust() {
+        return VersionTrust.ofFile(trainerPublicKeyFile());
     }
 
     /**

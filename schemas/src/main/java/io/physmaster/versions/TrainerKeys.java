@@ -58,6 +58,25 @@ public final class TrainerKeys {
         return new Loaded(new KeyPair(pub, priv), privateFile, false);
     }
 
+    /**
+     * Writes the public key to {@code file} too (e.g. a directory shared with workers, which must never see
+     * the private key), unless that file already holds it. Returns whether it wrote.
+     */
+    public static boolean exportPublic(Loaded key, Path file) throws IOException {
+        String pem = pem(PUBLIC, key.pair().getPublic().getEncoded());
+        if (Files.exists(file) && Files.readString(file, StandardCharsets.US_ASCII).equals(pem)) {
+            return false;
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".trainer", ".pub");
+        Files.writeString(tmp, pem, StandardCharsets.US_ASCII);
+        // Readers see the old file or the new one, never half of one.
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return true;
+    }
+
     /** Reads a PEM public key (X.509 SubjectPublicKeyInfo). */
     public static PublicKey readPublic(Path file) throws IOException {
         try {

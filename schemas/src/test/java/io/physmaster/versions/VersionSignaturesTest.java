@@ -2,6 +2,7 @@ package io.physmaster.versions;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -92,6 +93,10 @@ class VersionSignaturesTest {
         TrainerKeys.Loaded again = TrainerKeys.loadOrCreate(file);
         assertEquals(first.fingerprint(), again.fingerprint());
         assertEquals(first.pair().getPublic(), TrainerKeys.readPublic(TrainerKeys.publicFile(file)));
+        Path shared = dir.resolve("shared/trainer.pub");
+        assertTrue(TrainerKeys.exportPublic(first, shared));
+        assertFalse(TrainerKeys.exportPublic(first, shared), "an up-to-date copy is left alone");
+        assertEquals(first.pair().getPublic(), TrainerKeys.readPublic(shared));
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         IOException e = assertThrows(IOException.class, () -> TrainerKeys.loadOrCreate(file));
         assertTrue(e.getMessage().contains("chmod 600"), e.getMessage());
