@@ -24,6 +24,8 @@ import io.physmaster.sim.Split;
 import io.physmaster.sim.io.ClipFile;
 import io.physmaster.topics.DeadLetters;
 import io.physmaster.topics.Topics;
+import io.physmaster.versions.TrainerKeys;
+import io.physmaster.versions.VersionTrust;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -119,13 +121,19 @@ public final class DpoTrainer implements Roles.Role {
         this.producer = new KafkaProducer<>(connection.producer(), new StringSerializer(),
                 new AvroSerializer<>(registry, false, true, false));
         this.batches = new AvroDeserializer<>(PreferenceBatch.class, registry);
-        this.versions = new EncoderVersionFeed(connection.bootstrapServers(), registry);
+        // Versions are signed with this key; the trainer resumes only from versions it signed itself.
+        TrainerKeys.Loaded key = TrainerKeys.loadOrCreate(connection.trainerKeyFile());
+        TrainerKeys.exportPublic(key, connection.trainerPublicKeyFile());
+        log.info("event=trainer_key {} key={} fingerprint={} public={}", key.created() ? "created" : "loaded",
+                key.file(), key.fingerprint(), connection.trainerPublicKeyFile());
+        this.versions = new EncoderVersionFeed(connection.consumer(null), registry,
+                VersionTrust.of(key.pair().getPublic()));
         this.learner = new OnlineLearner(settings, blobs, manager);
         this.replay = new ReplayBuffer(settings.replayCapacity());
         this.metrics = new TrainerMetrics(meters, replay::size);
         this.referenceErrors = new ReferenceErrorFeed(connection, registry, settings.referenceVideos(),
                 learner.reference().config().frames());
-        this.promotion = new Promotion(settings, new VersionPublisher(blobs, producer, settings.baseVersion()), blobs,
+        this.promotion = new Promotion(settings, new VersionPublisher(blobs, producer, settings.baseVersion(), key.pair()), blobs,
                 manager, metrics);
     }
 

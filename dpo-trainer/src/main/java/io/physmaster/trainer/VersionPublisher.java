@@ -4,7 +4,9 @@ import io.physmaster.blob.BlobStore;
 import io.physmaster.blob.Sha256;
 import io.physmaster.schemas.EncoderVersion;
 import io.physmaster.topics.Topics;
+import io.physmaster.versions.VersionSignatures;
 import java.net.URI;
+import java.security.KeyPair;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +18,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Stores a candidate's checkpoints (content-addressed: a key never points at other bytes) and publishes it as
- * the next EncoderVersion, waiting for the broker's acknowledgement before the trainer commits anything.
+ * the next EncoderVersion, signed with the trainer's key (workers refuse unsigned versions), waiting for the broker's acknowledgement before the trainer commits anything.
  */
 final class VersionPublisher {
 
@@ -25,11 +27,15 @@ final class VersionPublisher {
     private final BlobStore blobs;
     private final KafkaProducer<String, SpecificRecord> producer;
     private final String baseVersion;
+    private final KeyPair key;
 
-    VersionPublisher(BlobStore blobs, KafkaProducer<String, SpecificRecord> producer, String baseVersion) {
+    /** @param key the trainer's Ed25519 pair: every version is signed with it */
+    VersionPublisher(BlobStore blobs, KafkaProducer<String, SpecificRecord> producer, String baseVersion,
+                     KeyPair key) {
         this.blobs = blobs;
         this.producer = producer;
         this.baseVersion = baseVersion;
+        this.key = key;
     }
 
     /** The id of the version after {@code current}: online-0001-..., online-0002-... (the tag tells them apart). */
@@ -54,7 +60,7 @@ final class VersionPublisher {
             v.setAdaptersUri(store(version, "lora", ckpt.adapters()).toString())
                     .setAdaptersSha256(Sha256.hex(ckpt.adapters()));
         }
-        EncoderVersion built = v.build();
+        EncoderVersion built = VersionSignatures.sign(v.build(), key.getPrivate(), key.getPublic());
         producer.send(new ProducerRecord<>(Topics.ENCODER_VERSIONS.name(), version, built)).get();
         return built;
     }

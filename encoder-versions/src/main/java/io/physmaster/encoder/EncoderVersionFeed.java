@@ -4,6 +4,8 @@ import io.physmaster.schemas.EncoderVersion;
 import io.physmaster.serde.AvroDeserializer;
 import io.physmaster.serde.SchemaRegistryClient;
 import io.physmaster.topics.Topics;
+import io.physmaster.versions.UntrustedVersionException;
+import io.physmaster.versions.VersionTrust;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows the compacted encoder-versions topic from the beginning, without a consumer group: every worker
  * sees every version. The record with the highest offset is the one to serve; republishing an old version
- * makes it current again (rollback).
+ * makes it current again (rollback). A version not signed by the trusted trainer key is refused (logged with
+ * the reason, kept aside in {@link #refused}) and never becomes current: the version before it stays.
  */
 public final class EncoderVersionFeed implements AutoCloseable {
 
@@ -32,15 +35,23 @@ public final class EncoderVersionFeed implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final AvroDeserializer<EncoderVersion> deserializer;
+    private final VersionTrust trust;
     private final Map<String, EncoderVersion> known = new ConcurrentHashMap<>();
+    private final Map<String, String> refused = new ConcurrentHashMap<>();
     private final AtomicReference<EncoderVersion> current = new AtomicReference<>();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean caughtUp;
 
-    public EncoderVersionFeed(String bootstrapServers, SchemaRegistryClient registry) {
+    /**
+     * @param kafka a role's Kafka client settings (bootstrap servers and security); a group id is removed
+     * @param trust whose signature a version needs
+     */
+    public EncoderVersionFeed(Properties kafka, SchemaRegistryClient registry, VersionTrust trust) {
+        this.trust = trust;
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(kafka);
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
@@ -71,11 +82,7 @@ public final class EncoderVersionFeed implements AutoCloseable {
                         continue; // tombstone: a deleted version
                     }
                     try {
-                        EncoderVersion v = deserializer.deserialize(r.topic(), r.value());
-                        known.put(v.getVersion(), v);
-                        current.set(v);
-                        log.info("event=encoder_version_seen version={} offset={} checkpoint={}", v.getVersion(),
-                                r.offset(), v.getCheckpointUri());
+                        admit(deserializer.deserialize(r.topic(), r.value()), r.offset());
                     } catch (SerializationException e) {
                         log.warn("event=encoder_version_unreadable offset={} reason=\"{}\"", r.offset(), e.getMessage());
                     }
@@ -86,6 +93,29 @@ public final class EncoderVersionFeed implements AutoCloseable {
         } finally {
             consumer.close(Duration.ofSeconds(2));
         }
+    }
+
+    /** Makes {@code v} known and current if its signature verifies; else logs why and keeps it aside. */
+    void admit(EncoderVersion v, long offset) {
+        try {
+            trust.check(v);
+        } catch (UntrustedVersionException e) {
+            refused.put(v.getVersion(), e.reason());
+            EncoderVersion kept = current.get();
+            log.warn("event=encoder_version_refused version={} offset={} keep={} reason=\"{}\"", v.getVersion(), offset,
+                    kept == null ? "base" : kept.getVersion(), e.reason());
+            return;
+        }
+        refused.remove(v.getVersion());
+        known.put(v.getVersion(), v);
+        current.set(v);
+        log.info("event=encoder_version_seen version={} offset={} signer={} checkpoint={}", v.getVersion(), offset,
+                v.getSignerKey(), v.getCheckpointUri());
+    }
+
+    /** Versions refused for their signature, with the reason (a later valid record of the same id clears it). */
+    public Map<String, String> refused() {
+        return Map.copyOf(refused);
     }
 
     /** Whether every version published before this follower started has been read. */

@@ -127,6 +127,8 @@ final class FaultStack implements BeforeAllCallback {
             e.put("PHYSMASTER_SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
             e.put("PHYSMASTER_BLOB_STORE", blobs.toString());
             e.put("PHYSMASTER_MODEL", model.toString());
+            // The trainer signs versions with the stack's key; workers verify with its public half.
+            e.put("PHYSMASTER_TRAINER_KEY", stack.trainerKeyFile().toString());
             e.put("PHYSMASTER_WORKER_ID", id);
             e.put("PHYSMASTER_WORKER_MAX_BATCH", "4");
             e.put("PHYSMASTER_METRICS_PORT", "-1");

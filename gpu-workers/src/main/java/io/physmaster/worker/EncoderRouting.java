@@ -1,17 +1,21 @@
 package io.physmaster.worker;
 
 import io.physmaster.encoder.ServedEncoder;
-import io.physmaster.encoder.EncoderVersionFeed;
 import io.physmaster.schemas.EncoderVersion;
+import io.physmaster.versions.UntrustedVersionException;
+import io.physmaster.versions.VersionTrust;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which encoder version (physical head) serves a request, and swapping the loaded head to it. A version whose
- * checkpoint fails to load or verify is remembered as bad and not tried again; the head in service stays.
+ * Which encoder version (physical head) serves a request, and swapping the loaded head to it. Before a swap
+ * the version's signature is checked against the trusted trainer key (the version feed checks too; this is
+ * the last gate before the weights change). A version that is not signed by that key, or whose checkpoint
+ * fails to load or verify, is remembered as bad and not tried again; the head in service stays.
  */
 final class EncoderRouting {
 
@@ -19,14 +23,18 @@ final class EncoderRouting {
 
     /** Null when the model has no PhysEncoder: every request is then served as version "none". */
     private final ServedEncoder heads;
-    private final EncoderVersionFeed versions;
+    private final Function<String, EncoderVersion> versions;
+    private final VersionTrust trust;
     private final String baseVersion;
     private final WorkerMetrics metrics;
     private final Set<String> bad = new HashSet<>();
 
-    EncoderRouting(ServedEncoder heads, EncoderVersionFeed versions, String baseVersion, WorkerMetrics metrics) {
+    /** @param versions published versions by id (null: unknown) */
+    EncoderRouting(ServedEncoder heads, Function<String, EncoderVersion> versions, VersionTrust trust,
+                   String baseVersion, WorkerMetrics metrics) {
         this.heads = heads;
         this.versions = versions;
+        this.trust = trust;
         this.baseVersion = baseVersion;
         this.metrics = metrics;
     }
@@ -46,7 +54,7 @@ final class EncoderRouting {
         if (bad.contains(version)) {
             return false;
         }
-        return version.equals(served()) || version.equals(baseVersion) || versions.get(version) != null
+        return version.equals(served()) || version.equals(baseVersion) || versions.apply(version) != null
                 || (heads == null && version.equals("none"));
     }
 
@@ -57,10 +65,19 @@ final class EncoderRouting {
         }
         String from = heads.current();
         try {
-            heads.use(version.equals(baseVersion) ? null : versions.get(version));
+            EncoderVersion v = version.equals(baseVersion) ? null : versions.apply(version);
+            if (v != null) {
+                trust.check(v); // the base is the worker's own checkpoint: nothing to verify
+            }
+            heads.use(v);
             log.info("event=encoder_swapped from={} to={}", from, version);
             metrics.encoderSwaps.incrementAndGet();
             return true;
+        } catch (UntrustedVersionException e) {
+            bad.add(version);
+            metrics.error("bad_signature");
+            log.error("event=encoder_refused version={} keep_serving={} reason=\"{}\"", version, from, e.reason());
+            return false;
         } catch (IOException | RuntimeException e) {
             bad.add(version);
             metrics.error("bad_checkpoint");

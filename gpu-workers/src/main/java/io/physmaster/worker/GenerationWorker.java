@@ -18,6 +18,7 @@ import io.physmaster.role.ConnectionSettings;
 import io.physmaster.encoder.EncoderVersionFeed;
 import io.physmaster.role.Roles;
 import io.physmaster.topics.Topics;
+import io.physmaster.versions.VersionTrust;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -99,9 +100,10 @@ public final class GenerationWorker implements Roles.Role {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         this.metrics = new WorkerMetrics(settings.workerId());
         this.events = new WorkerEvents(p, registry, settings.workerId(), metrics);
-        this.versions = new EncoderVersionFeed(connection.bootstrapServers(), registry);
+        VersionTrust trust = connection.versionTrust();
+        this.versions = new EncoderVersionFeed(connection.consumer(null), registry, trust);
         this.encoders = new EncoderRouting(model.encoder() == null ? null
-                : new ServedEncoder(model, settings.baseEncoderVersion(), blobs, manager), versions,
+                : new ServedEncoder(model, settings.baseEncoderVersion(), blobs, manager), versions::get, trust,
                 settings.baseEncoderVersion(), metrics);
         this.outputs = new OutputPipeline(settings.workerId() + "-outputs");
         this.generator = new BatchGenerator(settings, new EulerSampler(model, manager), model.config().size(), blobs,
@@ -274,8 +276,8 @@ public final class GenerationWorker implements Roles.Role {
             float[] frame = decoder.firstFrame(req);
             String version = req.getEncoderVersion() != null ? req.getEncoderVersion() : encoders.target(latest);
             if (!encoders.canServe(version)) {
-                throw new InvalidRequestException("encoder version '" + version + "' is unknown or its "
-                        + "checkpoint failed verification");
+                throw new InvalidRequestException("encoder version '" + version + "' is unknown, not signed "
+                        + "by the trusted trainer key, or its checkpoint failed verification");
             }
             events.progress(req.getRequestId(), GenerationState.ACCEPTED, 0, req.getSteps(), null);
             return new AcceptedRequest(r, req, frame, version, Instant.now());

@@ -33,6 +33,8 @@ import io.physmaster.sim.io.ClipFile;
 import io.physmaster.stack.LocalStack;
 import io.physmaster.stack.LocalStackExtension;
 import io.physmaster.topics.Topics;
+import io.physmaster.versions.TrainerKeys;
+import io.physmaster.versions.VersionSignatures;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -149,6 +151,12 @@ class GenerationWorkerIT {
         }
     }
 
+    /** Signed with the stack's trainer key, as the trainer would (the key is created on first use). */
+    static EncoderVersion signed(EncoderVersion v) throws java.io.IOException {
+        TrainerKeys.Loaded k = TrainerKeys.loadOrCreate(LocalStackExtension.stack().trainerKeyFile());
+        return VersionSignatures.sign(v, k.pair().getPrivate(), k.pair().getPublic());
+    }
+
     @Test
     void newEncoderVersionIsServedAndACorruptOneRefused() throws Exception {
         LocalBlobStore blobs = new LocalBlobStore(dir.resolve("blobs"));
@@ -166,18 +174,41 @@ class GenerationWorkerIT {
         try (GenerationWorker worker = new GenerationWorker(settings("w-swap"));
              PhysMasterClient client = PhysMasterClient.connect(clientSettings())) {
             Thread t = start(worker);
-            publish(Topics.ENCODER_VERSIONS.name(), v2, EncoderVersion.newBuilder().setVersion(v2).setParent("stage1")
+            EncoderVersion signedV2 = signed(EncoderVersion.newBuilder().setVersion(v2).setParent("stage1")
                     .setCheckpointUri(uri.toString()).setSha256(Sha256.hex(head)).setCreatedAt(Instant.now()).build());
+            publish(Topics.ENCODER_VERSIONS.name(), v2, signedV2);
             Thread.sleep(1500); // the follower thread sees it
             String r1 = client.submit(Submission.of(scenePng(3)).withSamples(1).withSteps(2));
             assertEquals(v2, client.awaitVideos(r1, 1, Duration.ofSeconds(90)).get(0).getEncoderVersion());
+
+            // Forged: other weights with their own valid SHA-256, under v2's signature, then signed by another
+            // key, then unsigned. Each is refused and v2 keeps serving; a request pinned to one is dead-lettered.
+            byte[] other = head.clone();
+            other[other.length - 5] ^= 0x7f;
+            URI evil = blobs.put("encoders/" + v2 + "-forged.pmck", other, "application/octet-stream");
+            TrainerKeys.Loaded attacker = TrainerKeys.loadOrCreate(dir.resolve("attacker.key"));
+            String forged = v2 + "-forged";
+            EncoderVersion content = EncoderVersion.newBuilder(signedV2).setVersion(forged).setParent(v2)
+                    .setCheckpointUri(evil.toString()).setSha256(Sha256.hex(other)).build();
+            for (EncoderVersion f : List.of(content,
+                    VersionSignatures.sign(content, attacker.pair().getPrivate(), attacker.pair().getPublic()),
+                    EncoderVersion.newBuilder(content).setSignature(null).setSignerKey(null).build())) {
+                publish(Topics.ENCODER_VERSIONS.name(), forged, f);
+            }
+            Thread.sleep(1500);
+            String r1b = client.submit(Submission.of(scenePng(6)).withSamples(1).withSteps(2));
+            assertEquals(v2, client.awaitVideos(r1b, 1, Duration.ofSeconds(90)).get(0).getEncoderVersion(),
+                    "forged versions are refused and the signed one keeps serving");
+            String pinned = client.submit(Submission.of(scenePng(7)).withSamples(1).withSteps(2)
+                    .withEncoderVersion(forged));
+            assertTrue(deadLetters(pinned, Duration.ofSeconds(60)).get(0).getReason().contains(forged));
 
             String v3 = v2 + "-corrupt";
             byte[] corrupt = head.clone();
             corrupt[corrupt.length - 5] ^= 0x7f;
             URI bad = blobs.put("encoders/" + v3 + ".pmck", corrupt, "application/octet-stream");
-            publish(Topics.ENCODER_VERSIONS.name(), v3, EncoderVersion.newBuilder().setVersion(v3).setParent(v2)
-                    .setCheckpointUri(bad.toString()).setSha256(Sha256.hex(head)).setCreatedAt(Instant.now()).build());
+            publish(Topics.ENCODER_VERSIONS.name(), v3, signed(EncoderVersion.newBuilder().setVersion(v3).setParent(v2)
+                    .setCheckpointUri(bad.toString()).setSha256(Sha256.hex(head)).setCreatedAt(Instant.now()).build()));
             Thread.sleep(1500);
             String r2 = client.submit(Submission.of(scenePng(4)).withSamples(1).withSteps(2));
             assertEquals(v2, client.awaitVideos(r2, 1, Duration.ofSeconds(90)).get(0).getEncoderVersion(),
@@ -185,8 +216,9 @@ class GenerationWorkerIT {
             assertTrue(worker.metrics().scrape().contains("bad_checkpoint"));
 
             // Rollback: republishing the base version makes it current again.
-            publish(Topics.ENCODER_VERSIONS.name(), "stage1", EncoderVersion.newBuilder().setVersion("stage1")
-                    .setCheckpointUri(modelFile.toUri().toString()).setSha256("base").setCreatedAt(Instant.now()).build());
+            publish(Topics.ENCODER_VERSIONS.name(), "stage1", signed(EncoderVersion.newBuilder().setVersion("stage1")
+                    .setCheckpointUri(modelFile.toUri().toString()).setSha256("base").setCreatedAt(Instant.now())
+                    .build()));
             Thread.sleep(1500);
             String r3 = client.submit(Submission.of(scenePng(5)).withSamples(1).withSteps(2));
             assertEquals("stage1", client.awaitVideos(r3, 1, Duration.ofSeconds(90)).get(0).getEncoderVersion());

@@ -22,13 +22,21 @@ final class EmbeddedKafka implements AutoCloseable {
 
     private final ChildJvm jvm;
     private final String bootstrapServers;
+    private final StackSecurity security;
 
-    private EmbeddedKafka(ChildJvm jvm, String bootstrapServers) {
+    private EmbeddedKafka(ChildJvm jvm, String bootstrapServers, StackSecurity security) {
         this.jvm = jvm;
         this.bootstrapServers = bootstrapServers;
+        this.security = security;
     }
 
     static EmbeddedKafka start(Path dataDir, int port, Duration timeout) throws IOException, InterruptedException {
+        return start(dataDir, port, timeout, null);
+    }
+
+    /** @param security the secured profile (TLS, SCRAM, ACLs), or null for plaintext */
+    static EmbeddedKafka start(Path dataDir, int port, Duration timeout, StackSecurity security)
+            throws IOException, InterruptedException {
         int brokerPort = port == 0 ? Ports.free() : port;
         int controllerPort = Ports.free();
         Path logDir = dataDir.resolve("kafka-data");
@@ -57,6 +65,11 @@ final class EmbeddedKafka implements AutoCloseable {
         // Topics come from io.physmaster.topics.Topics only; a typo must not silently create a new one.
         p.put("auto.create.topics.enable", "false");
         p.put("log.cleaner.backoff.ms", "1000");
+        if (security != null) {
+            security.applyTo(p, brokerPort, controllerPort);
+            // It holds the key store password: owner-only from the start.
+            StackCertificates.writeOwnerOnly(config, "");
+        }
         try (Writer w = Files.newBufferedWriter(config)) {
             p.store(w, "PhysMaster embedded KRaft broker (written by EmbeddedKafka on every start)");
         }
@@ -74,7 +87,7 @@ final class EmbeddedKafka implements AutoCloseable {
         }
         ChildJvm jvm = ChildJvm.start("kafka", jvmArgs, List.of("kafka.Kafka", config.toString()), log);
         String bootstrap = "127.0.0.1:" + brokerPort;
-        EmbeddedKafka kafka = new EmbeddedKafka(jvm, bootstrap);
+        EmbeddedKafka kafka = new EmbeddedKafka(jvm, bootstrap, security);
         try {
             kafka.awaitReady(timeout);
         } catch (IOException | RuntimeException e) {
@@ -86,9 +99,10 @@ final class EmbeddedKafka implements AutoCloseable {
 
     private void awaitReady(Duration timeout) throws IOException, InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
+        Map<String, Object> c = new java.util.HashMap<>(adminConfig());
+        c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        try (Admin admin = Admin.create(c)) {
             while (Instant.now().isBefore(deadline)) {
                 if (!jvm.isAlive()) {
                     throw new IOException("Kafka broker exited during startup:\n" + jvm.logTail(30));
@@ -129,6 +143,12 @@ final class EmbeddedKafka implements AutoCloseable {
 
     String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** What the stack's own admin client needs: the bootstrap servers, or the secured internal listener. */
+    Map<String, Object> adminConfig() throws IOException {
+        return security == null ? Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)
+                : security.adminConfig();
     }
 
     long pid() {

@@ -1,6 +1,7 @@
 package io.physmaster.stack;
 
 import io.physmaster.role.ConnectionSettings;
+import io.physmaster.role.KafkaSecurity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +26,7 @@ public final class LocalStack implements AutoCloseable {
     private final EmbeddedSchemaRegistry registry;
     private final Path dataDir;
     private final boolean deleteDataDir;
+    private StackSecurity security;
 
     private LocalStack(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, Path dataDir, boolean deleteDataDir) {
         this.kafka = kafka;
@@ -33,6 +36,14 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public static LocalStack start(LocalStackConfig config) throws IOException, InterruptedException {
+        return start(config, false);
+    }
+
+    /**
+     * @param secured the secured profile ({@link StackSecurity}): TLS + SCRAM for clients, one principal per role
+     *                with least-privilege ACLs; each role's client config is written under {@code <data dir>/security}
+     */
+    public static LocalStack start(LocalStackConfig config, boolean secured) throws IOException, InterruptedException {
         boolean temp = config.dataDir() == null;
         Path dir = temp ? Files.createTempDirectory("physmaster-stack-") : config.dataDir().toAbsolutePath();
         Files.createDirectories(dir);
@@ -41,8 +52,10 @@ public final class LocalStack implements AutoCloseable {
         EmbeddedSchemaRegistry registry = config.withRegistry()
                 ? EmbeddedSchemaRegistry.start(dir, config.registryPort(), config.startTimeout()) : null;
         EmbeddedKafka kafka;
+        StackSecurity security = null;
         try {
-            kafka = EmbeddedKafka.start(dir, config.kafkaPort(), config.startTimeout());
+            security = secured ? StackSecurity.prepare(dir) : null;
+            kafka = EmbeddedKafka.start(dir, config.kafkaPort(), config.startTimeout(), security);
         } catch (IOException | RuntimeException | InterruptedException e) {
             if (registry != null) {
                 registry.close();
@@ -50,12 +63,26 @@ public final class LocalStack implements AutoCloseable {
             throw e;
         }
         LocalStack stack = new LocalStack(kafka, registry, dir, temp);
+        stack.security = security;
         try {
-            List<String> created = TopicProvisioner.ensureTopics(kafka.bootstrapServers(), (short) 1);
+            List<String> created = TopicProvisioner.ensureTopics(kafka.adminConfig(), (short) 1);
             log.info("Created topics {}", created);
+            if (security != null) {
+                try (Admin admin = Admin.create(kafka.adminConfig())) {
+                    security.provision(admin);
+                }
+                for (String role : RoleAcls.ROLES) {
+                    security.writeClientConfig(role, stack.bootstrapServers());
+                }
+                log.info("Secured: SASL_SSL ({}) for roles {}, their client configs in {}", StackSecurity.MECHANISM,
+                        RoleAcls.ROLES, security.clientConfigFile("worker").getParent());
+            }
         } catch (ExecutionException e) {
             stack.close();
             throw new IOException("Creating topics failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (IOException | RuntimeException e) {
+            stack.close();
+            throw e;
         }
         log.info("Local stack up in {} ms: kafka {} registry {}", (System.nanoTime() - t0) / 1_000_000,
                 stack.bootstrapServers(), stack.schemaRegistryUrl());
@@ -77,9 +104,36 @@ public final class LocalStack implements AutoCloseable {
                 : Map.of("bootstrap.servers", bootstrapServers(), "schema.registry.url", schemaRegistryUrl());
     }
 
-    /** Where this stack is, for roles and clients, with blobs stored under {@code blobStore}. */
+    /**
+     * Where this stack is, for roles and clients, with blobs stored under {@code blobStore}. The trainer's
+     * signing key lives in the stack's data directory (created on the trainer's first start), so every role
+     * given these settings signs and verifies encoder versions with the same key.
+     */
     public ConnectionSettings connection(Path blobStore) {
-        return new ConnectionSettings(bootstrapServers(), schemaRegistryUrl(), blobStore.toString(), Map.of());
+        return new ConnectionSettings(bootstrapServers(), schemaRegistryUrl(), blobStore.toString(),
+                Map.of(ConnectionSettings.ENV_TRAINER_KEY, trainerKeyFile().toString()));
+    }
+
+    /**
+     * {@link #connection(Path)} for one role of the secured profile: its Kafka client config (principal,
+     * password, CA) comes from {@code <data dir>/security/<role>.properties}.
+     */
+    public ConnectionSettings connection(String role, Path blobStore) {
+        if (security == null) {
+            throw new IllegalStateException("this stack is not secured: start it with LocalStack.start(config, true)");
+        }
+        return connection(blobStore).withEnv(Map.of(KafkaSecurity.ENV_CONFIG,
+                security.clientConfigFile(role).toString()));
+    }
+
+    /** The secured profile's files and settings, or null for a plaintext stack. */
+    public StackSecurity security() {
+        return security;
+    }
+
+    /** The trainer's private key file of this stack's roles (its public half is the same name + .pub). */
+    public Path trainerKeyFile() {
+        return dataDir.resolve("keys").resolve("trainer-ed25519.key");
     }
 
     public Path dataDir() {

@@ -23,11 +23,15 @@ public final class LocalStackMain implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = "run/stack", paramLabel = "DIR", description = "Broker data, the "
             + "registry's database and their logs, kept across restarts (default: ${DEFAULT-VALUE})")
     Path dataDir;
+    @Option(names = "--secured", description = "Secured profile: clients authenticate with SCRAM-SHA-512 over TLS "
+            + "(a CA made on first start), one principal per role with least-privilege ACLs; each role's client "
+            + "config is written to <data dir>/security/<role>.properties (use it with PHYSMASTER_KAFKA_CONFIG)")
+    boolean secured;
 
     @Override
     public Integer call() throws Exception {
         LocalStack stack = LocalStack.start(new LocalStackConfig(dataDir, kafkaPort, registryPort, true,
-                Duration.ofSeconds(120)));
+                Duration.ofSeconds(120)), secured);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Stopping the local stack ...");
@@ -38,6 +42,12 @@ public final class LocalStackMain implements Callable<Integer> {
         System.out.println("Kafka bootstrap servers: " + stack.bootstrapServers());
         System.out.println("Schema registry:         " + stack.schemaRegistryUrl());
         System.out.println("Data and logs:           " + stack.dataDir());
+        if (secured) {
+            System.out.println("Secured (SASL_SSL, SCRAM-SHA-512). Role client configs, owner-only:");
+            for (String role : RoleAcls.ROLES) {
+                System.out.println("  " + role + ": PHYSMASTER_KAFKA_CONFIG=" + stack.security().clientConfigFile(role));
+            }
+        }
         System.out.println("PhysMaster local stack is ready. Press Ctrl-C to stop.");
         stopped.await();
         return 0;

@@ -25,7 +25,13 @@ public final class TopicProvisioner {
     /** Returns the names it created (empty when all existed). */
     public static List<String> ensureTopics(String bootstrapServers, short replicationFactor)
             throws ExecutionException, InterruptedException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        return ensureTopics(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), replicationFactor);
+    }
+
+    /** The same with a full admin client config (e.g. a secured cluster's). */
+    public static List<String> ensureTopics(Map<String, Object> adminConfig, short replicationFactor)
+            throws ExecutionException, InterruptedException {
+        try (Admin admin = Admin.create(adminConfig)) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
             for (Topics.Topic t : Topics.ALL) {

@@ -42,8 +42,7 @@ final class Dashboard implements AutoCloseable {
         this.settings = settings;
         this.model = new DashboardModel(settings.keepVersions(), settings.keepVideos(), settings.keepDeadLetters());
         this.feed = new DashboardFeed(client, model);
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, client.bootstrapServers());
+        Properties admin = client.connection().kafka();
         admin.put(AdminClientConfig.CLIENT_ID_CONFIG, "physmaster-dashboard");
         this.lag = new ConsumerLag(Admin.create(admin), settings.groups(), settings.lagInterval());
     }

@@ -61,8 +61,7 @@ public final class PhysMasterClient implements AutoCloseable {
     private PhysMasterClient(ClientSettings settings) throws IOException {
         this.settings = settings;
         this.registry = settings.connection().registry();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        Properties p = settings.connection().kafka(); // bootstrap servers and security (PHYSMASTER_KAFKA_*)
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) settings.requestTimeout().toMillis());
@@ -126,7 +125,7 @@ public final class PhysMasterClient implements AutoCloseable {
         Map<Integer, GeneratedVideo> bySample = new TreeMap<>();
         Instant deadline = Instant.now().plus(timeout);
         AvroDeserializer<GeneratedVideo> de = new AvroDeserializer<>(GeneratedVideo.class, registry);
-        try (KeyedPartitionReader reader = new KeyedPartitionReader(settings.bootstrapServers(),
+        try (KeyedPartitionReader reader = new KeyedPartitionReader(settings.connection().kafka(),
                 Topics.GENERATED_VIDEOS.name())) {
             reader.seek(requestId, Instant.now().minus(Duration.ofDays(1)));
             reader.read(r -> {
@@ -153,7 +152,7 @@ public final class PhysMasterClient implements AutoCloseable {
     public void followVideos(Instant from, Predicate<GeneratedVideo> onVideo, Duration timeout) {
         AvroDeserializer<GeneratedVideo> de = new AvroDeserializer<>(GeneratedVideo.class, registry);
         java.util.Set<String> seen = new java.util.HashSet<>();
-        try (KeyedPartitionReader reader = new KeyedPartitionReader(settings.bootstrapServers(),
+        try (KeyedPartitionReader reader = new KeyedPartitionReader(settings.connection().kafka(),
                 Topics.GENERATED_VIDEOS.name())) {
             reader.seekAll(from);
             reader.read(r -> {
@@ -231,7 +230,7 @@ public final class PhysMasterClient implements AutoCloseable {
     public List<EncoderVersion> encoderVersions(Duration timeout) {
         AvroDeserializer<EncoderVersion> de = new AvroDeserializer<>(EncoderVersion.class, registry);
         Map<String, EncoderVersion> byId = new LinkedHashMap<>();
-        try (KeyedPartitionReader reader = new KeyedPartitionReader(settings.bootstrapServers(),
+        try (KeyedPartitionReader reader = new KeyedPartitionReader(settings.connection().kafka(),
                 Topics.ENCODER_VERSIONS.name())) {
             reader.seekAll(Instant.EPOCH);
             reader.readToEnd(r -> {

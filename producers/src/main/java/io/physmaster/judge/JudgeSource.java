@@ -70,8 +70,7 @@ public final class JudgeSource implements Runnable, AutoCloseable {
         this.metrics = metrics;
         this.client = PhysMasterClient.connect(settings);
         this.blobs = settings.connection().openBlobStore();
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        Properties p = settings.connection().kafka();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

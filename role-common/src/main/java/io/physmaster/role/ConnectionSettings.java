@@ -5,10 +5,14 @@ import io.physmaster.blob.BlobStores;
 import io.physmaster.serde.RegistryClientConfig;
 import io.physmaster.serde.RestSchemaRegistryClient;
 import io.physmaster.serde.SchemaRegistryClient;
+import io.physmaster.versions.TrainerKeys;
+import io.physmaster.versions.VersionTrust;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
@@ -22,8 +26,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  *                          in PHYSMASTER_SCHEMA_REGISTRY_USER_INFO authenticates
  * @param blobStore         blob store location: a directory, file:/dir or s3://bucket[/prefix]
  *                          (PHYSMASTER_BLOB_STORE)
- * @param env               the environment the secrets come from (S3 credentials, registry user info); never
- *                          printed
+ * @param env               the environment the secrets come from (S3 credentials, registry user info, Kafka
+ *                          SASL credentials, trainer keys); never printed
  */
 public record ConnectionSettings(String bootstrapServers, String schemaRegistryUrl, String blobStore,
                                  Map<String, String> env) {
@@ -36,6 +40,11 @@ public record ConnectionSettings(String bootstrapServers, String schemaRegistryU
     public static final String ENV_REGISTRY = "PHYSMASTER_SCHEMA_REGISTRY_URL";
     public static final String ENV_REGISTRY_USER_INFO = "PHYSMASTER_SCHEMA_REGISTRY_USER_INFO";
     public static final String ENV_BLOBS = "PHYSMASTER_BLOB_STORE";
+    /** The trainer's Ed25519 private key (PEM); generated there, owner-only, on the trainer's first start. */
+    public static final String ENV_TRAINER_KEY = "PHYSMASTER_TRAINER_KEY";
+    /** The trainer public key workers verify encoder versions with; default: the .pub next to the private key. */
+    public static final String ENV_TRAINER_PUBLIC_KEY = "PHYSMASTER_TRAINER_PUBLIC_KEY";
+    public static final String DEFAULT_TRAINER_KEY = "run/keys/trainer-ed25519.key";
 
     public ConnectionSettings {
         require(bootstrapServers, "bootstrap servers");
@@ -64,6 +73,40 @@ public record ConnectionSettings(String bootstrapServers, String schemaRegistryU
         return with(null, null, location);
     }
 
+    /** These settings with {@code entries} added to (or replacing those in) the environment. */
+    public ConnectionSettings withEnv(Map<String, String> entries) {
+        Map<String, String> merged = new HashMap<>(env);
+        merged.putAll(entries);
+        return new ConnectionSettings(bootstrapServers, schemaRegistryUrl, blobStore, merged);
+    }
+
+    /** Where the trainer's private signing key is (or is created). */
+    public Path trainerKeyFile() {
+        return Path.of(env.getOrDefault(ENV_TRAINER_KEY, DEFAULT_TRAINER_KEY));
+    }
+
+    /** The trainer's public key file: where workers read it, and where the trainer also writes it. */
+    public Path trainerPublicKeyFile() {
+        String pub = env.get(ENV_TRAINER_PUBLIC_KEY);
+        return pub != null ? Path.of(pub) : TrainerKeys.publicFile(trainerKeyFile());
+    }
+
+    /** Which encoder versions a worker trusts: those signed by the key in {@link #trainerPublicKeyFile()}. */
+    public VersionTrust versionTrust() {
+        return VersionTrust.ofFile(trainerPublicKeyFile());
+    }
+
+    /**
+     * Kafka client settings beyond the bootstrap servers: security (TLS, SASL) from the environment (see
+     * {@link KafkaSecurity}); empty for a plaintext cluster. Every client of a role starts from these.
+     */
+    public Properties kafka() {
+        Properties p = new Properties();
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(KafkaSecurity.fromEnv(env));
+        return p;
+    }
+
     /** A registry client; the same config keys Confluent's serializers read. */
     public SchemaRegistryClient registry() {
         Map<String, Object> c = new HashMap<>();
@@ -82,8 +125,7 @@ public record ConnectionSettings(String bootstrapServers, String schemaRegistryU
 
     /** Consumer properties every role starts from: manual commits, committed reads only. Null group: none. */
     public Properties consumer(String groupId) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka();
         if (groupId != null) {
             p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
             p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -95,8 +137,7 @@ public record ConnectionSettings(String bootstrapServers, String schemaRegistryU
 
     /** Producer properties every role starts from: every in-sync replica acknowledges, no duplicates on retry. */
     public Properties producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         return p;

@@ -1,6 +1,7 @@
 package io.physmaster.streams;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.physmaster.role.KafkaSecurity;
 import io.physmaster.role.MetricsEndpoint;
 import io.physmaster.schemas.DeadLetter;
 import io.physmaster.schemas.GeneratedVideo;
@@ -116,6 +117,7 @@ public final class PreferenceStreamsApp implements Callable<Integer> {
         Properties batch = new Properties();
         batch.putAll(StreamsSettings.fromEnv(System.getenv()).toProperties());
         Properties streamsConfig = config(bootstrap, stateDir);
+        streamsConfig.putAll(KafkaSecurity.fromEnv(System.getenv())); // TLS and SASL, when PHYSMASTER_KAFKA_* say so
         for (String key : file.stringPropertyNames()) {
             (key.startsWith("batch.") ? batch : streamsConfig).setProperty(key, file.getProperty(key));
         }
