@@ -49,16 +49,35 @@ public final class Attention extends ModelBlock {
      * repeated, the same result as projecting N copies (a projection acts on each token alone).
      */
     public NDArray apply(ParameterStore ps, NDArray x, NDArray context, int repeat, NDArray bias, boolean training) {
+        NDArray kvc = context == null ? null : repeated(contextKv(ps, context, training), repeat);
+        return attend(ps, x, kvc, bias, training);
+    }
+
+    /** The keys and values of context tokens, before any repeat: [N', C, D] -> [N', C, 2D]. */
+    public NDArray contextKv(ParameterStore ps, NDArray context, boolean training) {
+        return kv.apply(ps, context, training);
+    }
+
+    /** [N / repeat, C, 2D] -> [N, C, 2D], group g's rows repeated for rows g * repeat .. (g + 1) * repeat - 1. */
+    static NDArray repeated(NDArray kvc, int repeat) {
+        if (repeat == 1) {
+            return kvc;
+        }
+        Shape s = kvc.getShape();
+        return kvc.expandDims(1).broadcast(s.get(0), repeat, s.get(1), s.get(2)).reshape(s.get(0) * repeat, s.get(1),
+                s.get(2));
+    }
+
+    /**
+     * Attention with the context's keys and values already projected (and repeated) by {@link #contextKv}:
+     * kvc [N, C, 2D] or null. A sampler computes them once per video instead of once per step.
+     */
+    public NDArray attend(ParameterStore ps, NDArray x, NDArray kvc, NDArray bias, boolean training) {
         long n = x.getShape().get(0);
         long s = x.getShape().get(1);
         int dh = dim / heads;
         NDArray kvx = kv.apply(ps, x, training);                                // [N, S, 2D]
-        if (context != null) {
-            NDArray kvc = kv.apply(ps, context, training);                      // [N/repeat, C, 2D]
-            long c = kvc.getShape().get(1);
-            if (repeat > 1) {
-                kvc = kvc.expandDims(1).broadcast(n / repeat, repeat, c, 2L * dim).reshape(n, c, 2L * dim);
-            }
+        if (kvc != null) {
             kvx = kvx.concat(kvc, 1);                                           // [N, S+C, 2D]
         }
         long sk = kvx.getShape().get(1);
@@ -71,17 +90,23 @@ public final class Attention extends ModelBlock {
         NDArray values = kvs.get(":, :, 1").transpose(0, 2, 1, 3);              // [N, H, S+C, dh]
         NDArray scores = queries.matMul(keys.transpose(0, 1, 3, 2));            // [N, H, S, S+C]
         if (bias != null) {
-            Shape bs = bias.getShape();                                          // [G, H, S, K']
-            if (bs.get(3) < sk) {
-                bias = bias.concat(bias.getManager().zeros(new Shape(bs.get(0), heads, s, sk - bs.get(3)),
-                        bias.getDataType(), bias.getDevice()), 3);               // [G, H, S, S+C]
-            }
-            scores = scores.reshape(-1, bs.get(0), heads, s, sk).add(bias).reshape(n, heads, s, sk);
+            long g = bias.getShape().get(0);
+            scores = scores.reshape(-1, g, heads, s, sk).add(widened(bias, sk)).reshape(n, heads, s, sk);
         }
         NDArray weights = scores.softmax(-1);
         NDArray mixed = weights.matMul(values)                                  // [N, H, S, dh]
                 .transpose(0, 2, 1, 3).reshape(n, s, dim);                      // [N, S, D]
         return out.apply(ps, mixed, training);
+    }
+
+    /** bias [G, H, S, K'] -> [G, H, S, keys]: zeros for the keys past K' (a sampler widens it once per video). */
+    static NDArray widened(NDArray bias, long keys) {
+        Shape bs = bias.getShape();
+        if (bs.get(3) >= keys) {
+            return bias;
+        }
+        return bias.concat(bias.getManager().zeros(new Shape(bs.get(0), bs.get(1), bs.get(2), keys - bs.get(3)),
+                bias.getDataType(), bias.getDevice()), 3);
     }
 
     @Override

@@ -39,6 +39,29 @@ public final class DiTBlock extends ModelBlock {
     }
 
     public NDArray apply(ParameterStore ps, NDArray x, NDArray cond, NDArray first, NDArray c, boolean training) {
+        return apply(ps, x, context(ps, cond, first, (int) x.getShape().get(1), training), c, training);
+    }
+
+    /**
+     * What this block needs of the conditioning, which does not depend on x_t or t: the spatial context's
+     * keys and values repeated for every frame, the first frame's keys and values for the temporal attention,
+     * and the relative position bias widened to every spatial key.
+     */
+    record Context(NDArray spaceKv, NDArray timeKv, NDArray bias) {
+    }
+
+    /** cond [B, C, D], first [B, P, D], f generated frames -> this block's {@link Context}. */
+    Context context(ParameterStore ps, NDArray cond, NDArray first, int f, boolean training) {
+        long b = first.getShape().get(0);
+        long p = first.getShape().get(1);
+        NDArray spaceKv = Attention.repeated(spatial.contextKv(ps, cond, training), f);      // [B*F, C, 2D]
+        NDArray timeKv = temporal.contextKv(ps, first, training).reshape(b * p, 1, 2L * dim);  // [B*P, 1, 2D]
+        NDArray bias = relPos.bias(ps, first.getManager(), first.getDevice(), training);      // [F, H, P, 2P]
+        return new Context(spaceKv, timeKv, Attention.widened(bias, p + cond.getShape().get(1)));
+    }
+
+    /** x [B, F, P, D] with a precomputed {@link Context}: the per-step part of the block. */
+    NDArray apply(ParameterStore ps, NDArray x, Context ctx, NDArray c, boolean training) {
         long b = x.getShape().get(0);
         long f = x.getShape().get(1);
         long p = x.getShape().get(2);
@@ -46,14 +69,12 @@ public final class DiTBlock extends ModelBlock {
 
         // Space: every frame attends over its own patches plus the conditioning tokens.
         NDArray h = Ops.modulate(Ops.layerNorm(x), m.spaceShift(), m.spaceScale()).reshape(b * f, p, dim);
-        NDArray bias = relPos.bias(ps, x.getManager(), x.getDevice(), training);  // [F, H, P, 2P]
-        NDArray s = spatial.apply(ps, h, cond, (int) f, bias, training).reshape(b, f, p, dim); // cond: per sample
+        NDArray s = spatial.attend(ps, h, ctx.spaceKv(), ctx.bias(), training).reshape(b, f, p, dim);
         x = x.add(Ops.gate(s, m.spaceGate()));
 
         // Time: every patch position attends along the frames, plus the first frame's token there.
         h = Ops.modulate(Ops.layerNorm(x), m.timeShift(), m.timeScale()).transpose(0, 2, 1, 3).reshape(b * p, f, dim);
-        NDArray firstCtx = first.reshape(b * p, 1, dim);
-        NDArray t = temporal.apply(ps, h, firstCtx, training).reshape(b, p, f, dim).transpose(0, 2, 1, 3);
+        NDArray t = temporal.attend(ps, h, ctx.timeKv(), null, training).reshape(b, p, f, dim).transpose(0, 2, 1, 3);
         x = x.add(Ops.gate(t, m.timeGate()));
 
         h = Ops.modulate(Ops.layerNorm(x), m.mlpShift(), m.mlpScale());

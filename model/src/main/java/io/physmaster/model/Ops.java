@@ -3,6 +3,8 @@ package io.physmaster.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Parameter-free tensor functions used by several blocks. */
 final class Ops {
@@ -14,9 +16,23 @@ final class Ops {
      */
     static NDArray layerNorm(NDArray x) {
         long d = x.getShape().get(x.getShape().dimension() - 1);
-        NDManager m = x.getManager();
-        return ai.djl.nn.norm.LayerNorm.layerNorm(x, new Shape(d), m.ones(new Shape(d), x.getDataType()),
-                m.zeros(new Shape(d), x.getDataType()), 1e-6f).singletonOrThrow();
+        NDArray[] unit = UNIT_AFFINE.computeIfAbsent(d + "/" + x.getDataType() + "/" + x.getDevice(), k -> {
+            NDManager m = Constants.MANAGER;
+            return new NDArray[] {m.ones(new Shape(d), x.getDataType(), x.getDevice()),
+                m.zeros(new Shape(d), x.getDataType(), x.getDevice())};
+        });
+        return ai.djl.nn.norm.LayerNorm.layerNorm(x, new Shape(d), unit[0], unit[1], 1e-6f).singletonOrThrow();
+    }
+
+    /**
+     * The LayerNorm's unit scale and zero shift per (width, dtype, device), made once: making them per call was
+     * two tensors per LayerNorm (29 per DiT forward). Never written to, so sharing them is safe.
+     */
+    private static final Map<String, NDArray[]> UNIT_AFFINE = new ConcurrentHashMap<>();
+
+    /** Created on first use, after ModelRuntime.setUp has configured the engine. */
+    private static final class Constants {
+        static final NDManager MANAGER = NDManager.newBaseManager();
     }
 
     /** x * (1 + scale) + shift, with scale/shift [B, D] broadcast over the token axes of x [B, ..., D]. */

@@ -34,6 +34,18 @@ public final class PhysMasterModel extends ModelBlock {
         return dit.velocity(ps, xt, t, first, cPhys, training);
     }
 
+    /** The per-video part of the velocity, for samplers: see {@link VideoFlowTransformer#condition}. */
+    public VideoFlowTransformer.Conditioning condition(ParameterStore ps, NDArray first, NDArray cPhys,
+                                                       boolean training) {
+        return dit.condition(ps, first, cPhys, training);
+    }
+
+    /** Velocity with a precomputed conditioning (the sampler's per-step call). */
+    public NDArray velocity(ParameterStore ps, NDArray xt, NDArray t, VideoFlowTransformer.Conditioning cd,
+                            boolean training) {
+        return dit.velocity(ps, xt, t, cd, training);
+    }
+
     public ModelConfig config() {
         return cfg;
     }

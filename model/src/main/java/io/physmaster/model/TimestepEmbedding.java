@@ -31,6 +31,11 @@ public final class TimestepEmbedding extends ModelBlock {
         return fc2.apply(ps, Ops.gelu(fc1.apply(ps, features, training)), training);
     }
 
+    /** Multiply-accumulates per sample. */
+    public long macs() {
+        return fc1.macsPerRow() + fc2.macsPerRow();
+    }
+
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
         return new NDList(apply(ps, in.singletonOrThrow(), training));

@@ -27,6 +27,8 @@ import java.util.List;
  *   (v3: tokens += PhysPlan(c_phys): the object plan, at each patch and frame)
  *   c = TimeEmbed(t) (+ PhysMod(mean_K c_phys) in v2: c_phys modulates every block)   [B, D]
  *   for each block: tokens = DiTBlock(tokens, cond, c_image, c)
+ *   (everything that depends only on first and c_phys, down to each block's context keys and values and the
+ *   relative position bias, is computed once per video: condition(); the rest per step: velocity(..., cd))
  *   delta = Unpatchify(Linear(mod(LN(tokens))))                        [B, F, 3, H, W]
  *   x1_hat = first + delta                   predicted clean frames ("x-prediction")
  *   v = (x1_hat - x_t) / max(1 - t, 0.01)    the velocity the flow needs to reach x1_hat at t = 1
@@ -86,35 +88,60 @@ public final class VideoFlowTransformer extends ModelBlock {
     }
 
     public NDArray velocity(ParameterStore ps, NDArray xt, NDArray t, NDArray first, NDArray cPhys, boolean training) {
-        long b = xt.getShape().get(0);
-        long f = xt.getShape().get(1);
-        int d = cfg.dim();
-        var dev = xt.getDevice();
+        return velocity(ps, xt, t, condition(ps, first, cPhys, training), training);
+    }
+
+    /**
+     * Everything the velocity needs of the first frame and c_phys, none of which depends on x_t or t: a
+     * sampler computes it once per video instead of at every step (its arrays live in first's manager).
+     */
+    public record Conditioning(NDArray firstF, NDArray tokenBias, NDArray cPhysMod, List<DiTBlock.Context> blocks) {
+    }
+
+    /** first [B, 3, H, W] in [-1, 1], c_phys [B, K, D] or null -> the per-video {@link Conditioning}. */
+    public Conditioning condition(ParameterStore ps, NDArray first, NDArray cPhys, boolean training) {
+        var dev = first.getDevice();
         NDArray space = ps.getValue(spacePos, dev, training);                                    // [P, D]
         NDArray firstF = first.expandDims(1);                                                     // [B, 1, 3, H, W]
-        NDArray tb = t.reshape(b, 1, 1, 1, 1);                                                    // [B, 1, 1, 1, 1]
-        NDArray rt = xt.sub(firstF.mul(tb));                                                      // r_t [B, F, 3, H, W]
-        NDArray tokens = patchEmbed.apply(ps, patchify(rt), training)                             // [B, F, P, D]
-                .add(space)                                                                       // + [P, D]
-                .add(ps.getValue(timePos, dev, training));                                        // + [F, 1, D]
+        NDArray tokenBias = space.add(ps.getValue(timePos, dev, training));                       // [F, P, D]
+        tokenBias.attach(first.getManager()); // made from parameters only: keep it in the caller's scope
         if (physPlan != null && cPhys != null) {
-            tokens = tokens.add(physPlan.embed(ps, physPlan.decode(ps, cPhys, training), training)); // + [B, F, P, D]
+            tokenBias = physPlan.embed(ps, physPlan.decode(ps, cPhys, training), training).add(tokenBias); // [B, F, P, D]
         }
-        NDArray image = imageEmbed.apply(ps, patchify(first.expandDims(1)), training).squeeze(1)   // [B, P, D]
+        NDArray image = imageEmbed.apply(ps, patchify(firstF), training).squeeze(1)               // [B, P, D]
                 .add(space).add(ps.getValue(imageType, dev, training));
         NDArray cond = cPhys == null ? image
                 : image.concat(cPhys.add(ps.getValue(physType, dev, training)), 1);              // [B, P+K, D]
-        NDArray c = timeEmbed.apply(ps, t, training);                                              // [B, D]
-        if (physModulation != null && cPhys != null) {
-            c = c.add(physModulation.apply(ps, cPhys.mean(new int[] {1}), training));             // + [B, D]
-        }
+        NDArray mod = physModulation != null && cPhys != null
+                ? physModulation.apply(ps, cPhys.mean(new int[] {1}), training) : null;           // [B, D]
+        List<DiTBlock.Context> contexts = new ArrayList<>();
         for (DiTBlock block : blocks) {
-            tokens = block.apply(ps, tokens, cond, image, c, training);
+            contexts.add(block.context(ps, cond, image, cfg.frames() - 1, training));
+        }
+        return new Conditioning(firstF, tokenBias, mod, contexts);
+    }
+
+    /**
+     * The velocity with a precomputed {@link Conditioning}. Every op's first operand is x_t, t or what they
+     * made, so a sampler's per-step arrays stay in x_t's (per-step) manager.
+     */
+    public NDArray velocity(ParameterStore ps, NDArray xt, NDArray t, Conditioning cd, boolean training) {
+        long b = xt.getShape().get(0);
+        long f = xt.getShape().get(1);
+        NDArray tb = t.reshape(b, 1, 1, 1, 1);                                                    // [B, 1, 1, 1, 1]
+        NDArray rt = xt.sub(tb.mul(cd.firstF()));                                                 // r_t [B, F, 3, H, W]
+        NDArray tokens = patchEmbed.apply(ps, patchify(rt), training).add(cd.tokenBias());        // [B, F, P, D]
+        NDArray c = timeEmbed.apply(ps, t, training);                                              // [B, D]
+        if (cd.cPhysMod() != null) {
+            c = c.add(cd.cPhysMod());                                                             // + [B, D]
+        }
+        for (int i = 0; i < blocks.size(); i++) {
+            tokens = blocks.get(i).apply(ps, tokens, cd.blocks().get(i), c, training);
         }
         NDList m = finalAda.apply(ps, Ops.gelu(c), training).split(2, 1);
         NDArray out = finalOut.apply(ps, Ops.modulate(Ops.layerNorm(tokens), m.get(0), m.get(1)), training);
-        NDArray x1hat = firstF.add(unpatchify(out, b, f));                                        // [B, F, 3, H, W]
-        return x1hat.sub(xt).div(ScalarOps.atLeast(tb.neg().add(1f), MIN_ONE_MINUS_T));                      // v [B, F, 3, H, W]
+        NDArray x1hat = unpatchify(out, b, f).add(cd.firstF());                                   // [B, F, 3, H, W]
+        return x1hat.sub(xt).div(ScalarOps.atLeast(tb.neg().add(1f), MIN_ONE_MINUS_T));          // v [B, F, 3, H, W]
     }
 
     /** The v3 object plan decoded from c_phys [B, K, D] -> [B, F, G, G] (Stage I supervises it). */
@@ -173,7 +200,8 @@ public final class VideoFlowTransformer extends ModelBlock {
         long f = cfg.frames() - 1;
         long p = cfg.patchesPerFrame();
         long c = p + cfg.physTokens();
-        long total = (f + 1) * p * patchEmbed.macsPerRow() + f * p * finalOut.macsPerRow();
+        long total = (f + 1) * p * patchEmbed.macsPerRow() + f * p * finalOut.macsPerRow()
+                + timeEmbed.macs() + finalAda.macsPerRow() + (physModulation == null ? 0 : physModulation.macsPerRow());
         if (physPlan != null) {
             total += physPlan.macs(cfg.physTokens(), p);
         }

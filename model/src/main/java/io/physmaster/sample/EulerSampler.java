@@ -41,6 +41,18 @@ public final class EulerSampler {
         this.zeroPhys = zeroPhys;
     }
 
+    /** x_0 for each seed: {@code perSample} standard normal values from java.util.Random(seed), seed-major. */
+    public static float[] noise(long[] seeds, int perSample) {
+        float[] noise = new float[seeds.length * perSample];
+        for (int i = 0; i < seeds.length; i++) {
+            Random r = new Random(seeds[i]);
+            for (int j = 0; j < perSample; j++) {
+                noise[i * perSample + j] = (float) r.nextGaussian();
+            }
+        }
+        return noise;
+    }
+
     /**
      * @param firstFrame [3, H, W] in [0, 1]
      * @param seeds      one per sample
@@ -79,14 +91,10 @@ public final class EulerSampler {
             if (zeroPhys) {
                 cPhys = cNone; // both passes would be the unconditional one: guidance has nothing to scale
             }
-            float[] noise = new float[n * frames * plane];
-            for (int i = 0; i < n; i++) {
-                Random r = new Random(seeds[i]);
-                for (int j = 0; j < frames * plane; j++) {
-                    noise[i * frames * plane + j] = (float) r.nextGaussian();
-                }
-            }
-            NDArray x = m.create(noise, new Shape(n, frames, 3, s, s));                  // x_0
+            // What does not depend on x_t or t (first-frame tokens, context keys/values, position bias): once.
+            var cond = model.condition(ps, first, cPhys, false);
+            var uncond = guidance != 1f && cPhys != null && !zeroPhys ? model.condition(ps, first, cNone, false) : null;
+            NDArray x = m.create(noise(seeds, frames * plane), new Shape(n, frames, 3, s, s)); // x_0
             float dt = 1f / steps;
             for (int k = 0; k < steps; k++) {
                 // Each step's activations live in their own scope; only the new x is kept.
@@ -94,9 +102,9 @@ public final class EulerSampler {
                     NDArray xs = x.duplicate();
                     xs.attach(stepScope);
                     NDArray t = stepScope.full(new Shape(n), k * dt);
-                    NDArray v = model.velocity(ps, xs, t, first, cPhys, false);
-                    if (guidance != 1f && cPhys != null && !zeroPhys) {
-                        NDArray vu = model.velocity(ps, xs, t, first, cNone, false);
+                    NDArray v = model.velocity(ps, xs, t, cond, false);
+                    if (uncond != null) {
+                        NDArray vu = model.velocity(ps, xs, t, uncond, false);
                         v = vu.add(v.sub(vu).mul(guidance));
                     }
                     NDArray next = xs.add(v.mul(dt));

@@ -1,5 +1,7 @@
 package io.physmaster.train;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.physmaster.model.ModelRuntime;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -12,7 +14,6 @@ import io.physmaster.sim.ProxyTask;
 import io.physmaster.sim.Split;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Option;
  * {@code physmaster bench-sampling}: the model's FLOPs per forward pass (counted from its shapes), the FLOP/s
  * achieved while sampling, and this machine's matmul FLOP/s measured in the same run; their ratio is our
  * efficiency figure. Also seconds per video at the default steps, for one video and for a batch.
+ * {@code --export} and {@code --serve} are the Java side of the PyTorch peer benchmark (bench/pytorch/run.sh).
  */
 @Command(name = "bench-sampling", mixinStandardHelpOptions = true, description = "Benchmark sampling speed and efficiency.")
 public final class BenchCli implements Callable<Integer> {
@@ -41,6 +43,11 @@ public final class BenchCli implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "docs/results/bench-sampling.json", paramLabel = "FILE",
             description = "JSON file for the figures (default: ${DEFAULT-VALUE})")
     Path out;
+    @Option(names = "--export", paramLabel = "DIR",
+            description = "Instead: write noise, one velocity and --batch samples to DIR (the PyTorch peer's check)")
+    Path export;
+    @Option(names = "--serve", description = "Instead: answer timing commands on stdin (bench/pytorch/run.sh)")
+    boolean serve;
 
     @Override
     public Integer call() throws Exception {
@@ -48,6 +55,21 @@ public final class BenchCli implements Callable<Integer> {
         float[] frame = ProxyTask.render(ProxyTask.scene(Split.SEEN_TEST, 0), ClipSpec.MODEL).frame(0);
         try (NDManager m = NDManager.newBaseManager()) {
             PhysMasterModel net = Models.load(model, m);
+            if (export != null) {
+                float[][] frames = new float[batch][];
+                long[] seeds = new long[batch];
+                for (int i = 0; i < batch; i++) {
+                    frames[i] = ProxyTask.render(ProxyTask.scene(Split.SEEN_TEST, i), ClipSpec.MODEL).frame(0);
+                    seeds[i] = 100 + i;
+                }
+                BenchPeer.export(net, m, frames, seeds, steps, export);
+                System.out.println("Wrote " + batch + " samples and their inputs to " + export);
+                return 0;
+            }
+            if (serve) {
+                BenchPeer.serve(net, m, frame, steps);
+                return 0;
+            }
             EulerSampler sampler = new EulerSampler(net, m);
             long flopsPerForward = 2 * net.macs();
             sampler.sample(frame, new long[] {0}, steps, 1f, null); // warm-up
@@ -68,20 +90,38 @@ public final class BenchCli implements Callable<Integer> {
                 sampler.sample(frame, seeds, steps, 1f, null);
                 many = Math.min(many, (System.nanoTime() - t0) / 1e9);
             }
-            double samplingFlops = (double) flopsPerForward * steps * batch / many;
+            // The encoder runs once per video, the DiT once per step.
+            long ditFlops = 2 * net.dit().macs();
+            long encoderFlops = flopsPerForward - ditFlops;
+            double samplingFlops = (double) (steps * ditFlops + encoderFlops) * batch / many;
             double matmul = matmulFlops(m);
-            String json = String.format(Locale.ROOT, "{%n  \"model\": \"%s\",%n  \"config\": \"%s\",%n"
-                            + "  \"device\": \"%s\",%n  \"steps\": %d,%n  \"flops_per_forward\": %d,%n"
-                            + "  \"seconds_per_video_single\": %.4f,%n  \"seconds_per_video_batched\": %.4f,%n"
-                            + "  \"batch\": %d,%n  \"sampling_flops_per_s\": %.4e,%n  \"matmul_flops_per_s\": %.4e,%n"
-                            + "  \"efficiency\": %.4f,%n  \"command\": \"./physmaster bench-sampling --model %s\"%n}%n",
-                    model, net.config(), ModelRuntime.describe(), steps, flopsPerForward, one,
-                    many / batch, batch, samplingFlops, matmul, samplingFlops / matmul, model);
+            // Other sections of the file (the PyTorch peer's, written by bench/pytorch/run.sh) are kept.
+            ObjectMapper json = new ObjectMapper();
+            ObjectNode doc = Files.exists(out) && json.readTree(out.toFile()) instanceof ObjectNode o
+                    ? o : json.createObjectNode();
+            doc.put("model", model.toString());
+            doc.put("config", net.config().toString());
+            doc.put("device", ModelRuntime.describe());
+            doc.put("steps", steps);
+            doc.put("flops_per_forward", ditFlops);
+            doc.put("encoder_flops_per_video", encoderFlops);
+            doc.put("seconds_per_video_single", round(one, 4));
+            doc.put("seconds_per_video_batched", round(many / batch, 4));
+            doc.put("batch", batch);
+            doc.put("sampling_flops_per_s", round(samplingFlops, -6));
+            doc.put("matmul_flops_per_s", round(matmul, -6));
+            doc.put("efficiency", round(samplingFlops / matmul, 4));
+            doc.put("command", "./physmaster bench-sampling --model " + model);
             Files.createDirectories(out.toAbsolutePath().getParent());
-            Files.writeString(out, json);
-            System.out.print(json);
+            String text = json.writerWithDefaultPrettyPrinter().writeValueAsString(doc);
+            Files.writeString(out, text + System.lineSeparator());
+            System.out.println(text);
         }
         return 0;
+    }
+
+    private static double round(double v, int decimals) {
+        return java.math.BigDecimal.valueOf(v).setScale(decimals, java.math.RoundingMode.HALF_EVEN).doubleValue();
     }
 
     /** Best of several 512x512 float32 matmuls on the same engine and threads. */
