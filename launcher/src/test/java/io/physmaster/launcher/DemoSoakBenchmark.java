@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * after warm-up).
  *
  * <p>Args: [duration ISO-8601, default PT60M] [results .md, default docs/results/soak.md] [out dir, default
- * out/soak] [held-out scenes of the final report, default 8]; -Dsoak.interval=PT15S samples more often. Run from the repository root, see
+ * out/soak] [held-out scenes of the final report, default 8]; -Dsoak.interval=PT15S samples more often,
+ * -Dsoak.abortMb=N stops the run past N MB (default 8000). Run from the repository root, see
  * docs/results/soak.md for the command.
  */
 public final class DemoSoakBenchmark {
@@ -64,7 +65,8 @@ public final class DemoSoakBenchmark {
                         samples.add(s);
                         writeQuietly(results, markdown(samples, duration, evalScenes, null)); // in case it is stopped
                     }
-                    System.out.printf(Locale.ROOT, "[soak] %5.1f min  RSS MB %s  demo heap %d/%d MB, direct %d MB | %s%n",
+                    System.out.printf(Locale.ROOT, "[soak] %5.1f min  RSS MB %s  demo heap %d/%d MB, direct %d MB"
+                                    + " | %s%n",
                             s.minutes(), s.rssMb(), s.heapMb(), s.heapCommittedMb(), s.directMb(), s.progress());
                     Thread.sleep(INTERVAL.toMillis());
                 }
@@ -126,7 +128,8 @@ public final class DemoSoakBenchmark {
         rss.put("demo", residentMb(ProcessHandle.current().pid()));
         ProcessHandle.current().children().forEach(p -> {
             String cmd = commandLine(p.pid());
-            String name = cmd.contains("kafka.Kafka") ? "broker" : cmd.contains("-runner.jar") ? "registry" : "child-" + p.pid();
+            String name = cmd.contains("kafka.Kafka") ? "broker"
+                    : cmd.contains("-runner.jar") ? "registry" : "other"; // other: a child still starting
             rss.merge(name, residentMb(p.pid()), Long::sum);
         });
         var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
@@ -176,10 +179,12 @@ public final class DemoSoakBenchmark {
             }
         }));
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "Run: %s, %s, max heap %d MB, GLIBC_TUNABLES=%s, MALLOC_ARENA_MAX=%s, LD_PRELOAD=%s; "
+        b.append(String.format(Locale.ROOT, "Run: %s, %s, max heap %d MB, GLIBC_TUNABLES=%s, MALLOC_ARENA_MAX=%s, "
+                        + "LD_PRELOAD=%s, MALLOC_CONF=%s; "
                         + "%s.%n%n",
-                Instant.now(), duration, Runtime.getRuntime().maxMemory() >> 20, System.getenv("GLIBC_TUNABLES"), System.getenv("MALLOC_ARENA_MAX"),
-                System.getenv("LD_PRELOAD"), r == null ? "partial (written while running or stopped early)" : String.format(Locale.ROOT,
+                Instant.now(), duration, Runtime.getRuntime().maxMemory() >> 20, System.getenv("GLIBC_TUNABLES"),
+                System.getenv("MALLOC_ARENA_MAX"), System.getenv("LD_PRELOAD"), System.getenv("MALLOC_CONF"),
+                r == null ? "partial (written while running or stopped early)" : String.format(Locale.ROOT,
                         "%d videos, %d judge preferences, %d encoder versions published (report on %d held-out "
                                 + "scenes)", r.videos(), r.preferences(), r.points().size() - 1, evalScenes)));
         b.append("| min |");
@@ -190,7 +195,8 @@ public final class DemoSoakBenchmark {
         for (Sample s : samples) {
             b.append(String.format(Locale.ROOT, "| %.1f |", s.minutes()));
             names.forEach(n -> b.append(' ').append(s.rssMb().getOrDefault(n, 0L)).append(" |"));
-            b.append(' ').append(s.heapMb()).append(" / ").append(s.heapCommittedMb()).append(" | ").append(s.directMb()).append(" | ").append(s.progress()).append(" |\n");
+            b.append(' ').append(s.heapMb()).append(" / ").append(s.heapCommittedMb()).append(" | ")
+                    .append(s.directMb()).append(" | ").append(s.progress()).append(" |\n");
         }
         b.append('\n');
         for (String n : names) {

@@ -33,7 +33,7 @@ class EulerSamplerTest {
             PhysMasterModel net = Models.create(TINY, m);
             Thread role = new Thread(() -> {
                 try {
-                    JniUtils.setGradMode(true); // libtorch's default on a new thread; set so the test does not rely on it
+                    JniUtils.setGradMode(true); // libtorch's default on a new thread: set, not assumed
                     float[] first = new float[3 * 16 * 16];
                     videos.set(new EulerSampler(net, m).sample(first, new long[] {1, 2}, 3, 1f,
                             step -> recordingDuringSteps.add(JniUtils.isGradMode())));
