@@ -47,6 +47,9 @@ public final class Gate {
                           PairedBootstrap.Interval vsAnchor, String reason) {
     }
 
+    /** Most scenes sampled together: the worker's default batch. */
+    static final int CHUNK = 8;
+
     private final List<RenderedClip> scenes = new ArrayList<>();
     private final int steps;
     private final double tolerance;
@@ -91,13 +94,19 @@ public final class Gate {
     /** Each scene's metrics, in scene order (so two models' lists pair up scene by scene). */
     public List<MetricScores> metrics(PhysMasterModel model, NDManager manager) {
         EulerSampler sampler = new EulerSampler(model, manager);
-        float[][] firsts = new float[scenes.size()][];
-        long[] seeds = new long[scenes.size()];
-        for (int i = 0; i < scenes.size(); i++) {
-            firsts[i] = scenes.get(i).frame(0);
-            seeds[i] = 7_000 + i;
+        float[][] videos = new float[scenes.size()][];
+        // In chunks: a step's activations grow with the batch, and the gate runs beside the worker; each sample
+        // depends only on its own first frame and seed, so chunking changes no result.
+        for (int from = 0; from < scenes.size(); from += CHUNK) {
+            int n = Math.min(CHUNK, scenes.size() - from);
+            float[][] firsts = new float[n][];
+            long[] seeds = new long[n];
+            for (int i = 0; i < n; i++) {
+                firsts[i] = scenes.get(from + i).frame(0);
+                seeds[i] = 7_000 + from + i;
+            }
+            System.arraycopy(sampler.sample(firsts, seeds, steps, 1f, null), 0, videos, from, n);
         }
-        float[][] videos = sampler.sample(firsts, seeds, steps, 1f, null);
         PhysicsJudge judge = new PhysicsJudge();
         List<MetricScores> all = new ArrayList<>();
         for (int i = 0; i < scenes.size(); i++) {

@@ -130,8 +130,9 @@ public final class ClosedLoopDemo implements AutoCloseable {
 
     private Roles startRoles(Options o, Path blobsDir, PrintStream log) throws Exception {
         log.println("[demo] starting the local stack (Kafka + schema registry) ...");
+        // 5 minutes: on a loaded machine (a training beside the demo) the broker has taken over 2.
         LocalStack stack = LocalStack.start(new LocalStackConfig(o.out().resolve("stack"), o.kafkaPort(),
-                o.registryPort(), true, Duration.ofSeconds(120)));
+                o.registryPort(), true, Duration.ofMinutes(5)));
         running.add(stack);
         log.printf("[demo] Kafka %s, registry %s%n", stack.bootstrapServers(), stack.schemaRegistryUrl());
         ConnectionSettings connection = stack.connection(blobsDir);

@@ -3,6 +3,7 @@ package io.physmaster.sample;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import io.physmaster.model.ModelConfig;
 import io.physmaster.model.PhysMasterModel;
@@ -67,6 +68,20 @@ public final class EulerSampler {
 
     /** One sample per (first frame, seed) pair, all in one batch (requests batched together, evaluation). */
     public float[][] sample(float[][] firstFrames, long[] seeds, int steps, float guidance, IntConsumer onStep) {
+        // libtorch records gradients per thread, on by default (DJL turns it off only on the thread that starts
+        // the engine). On a role's own thread every step's activations would then stay in an autograd graph
+        // chained through x until the call ends (the demo's memory growth: docs/results/memory.md).
+        boolean recording = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return sampleWithoutGradients(firstFrames, seeds, steps, guidance, onStep);
+        } finally {
+            JniUtils.setGradMode(recording);
+        }
+    }
+
+    private float[][] sampleWithoutGradients(float[][] firstFrames, long[] seeds, int steps, float guidance,
+                                             IntConsumer onStep) {
         ModelConfig cfg = model.config();
         int n = seeds.length;
         if (firstFrames.length != n) {
