@@ -1,5 +1,6 @@
 package io.physmaster.train;
 
+import io.physmaster.console.Progress;
 import io.physmaster.model.ModelRuntime;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -50,12 +51,15 @@ public final class BenchCli implements Callable<Integer> {
             PhysMasterModel net = Models.load(model, m);
             EulerSampler sampler = new EulerSampler(net, m);
             long flopsPerForward = 2 * net.macs();
+            Progress progress = Progress.start("bench-sampling", 2L * repeats + 3); // runs, then the matmul figure
             sampler.sample(frame, new long[] {0}, steps, 1f, null); // warm-up
+            progress.update(1, "sampling runs (single video)");
             double one = Double.MAX_VALUE;
             for (int r = 0; r < repeats; r++) {
                 long t0 = System.nanoTime();
                 sampler.sample(frame, new long[] {r}, steps, 1f, null);
                 one = Math.min(one, (System.nanoTime() - t0) / 1e9);
+                progress.update(2 + r, "sampling runs (single video)");
             }
             long[] seeds = new long[batch];
             for (int i = 0; i < batch; i++) {
@@ -67,9 +71,11 @@ public final class BenchCli implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 sampler.sample(frame, seeds, steps, 1f, null);
                 many = Math.min(many, (System.nanoTime() - t0) / 1e9);
+                progress.update(3 + repeats + r, "sampling runs (batch of " + batch + ")");
             }
             double samplingFlops = (double) flopsPerForward * steps * batch / many;
             double matmul = matmulFlops(m);
+            progress.done("");
             String json = String.format(Locale.ROOT, "{%n  \"model\": \"%s\",%n  \"config\": \"%s\",%n"
                             + "  \"device\": \"%s\",%n  \"steps\": %d,%n  \"flops_per_forward\": %d,%n"
                             + "  \"seconds_per_video_single\": %.4f,%n  \"seconds_per_video_batched\": %.4f,%n"
