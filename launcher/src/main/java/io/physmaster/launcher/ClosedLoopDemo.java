@@ -150,7 +150,7 @@ public final class ClosedLoopDemo implements AutoCloseable {
     private Roles startRoles(Options o, Path blobsDir, PrintStream log) throws Exception {
         log.println("[demo] starting the local stack (Kafka + schema registry) ...");
         LocalStack stack = LocalStack.start(new LocalStackConfig(o.out().resolve("stack"), o.kafkaPort(),
-                o.registryPort(), true, Duration.ofSeconds(120)));
+                o.registryPort(), true, Duration.ofMinutes(5))); // generous: a busy machine starts the broker slowly
         running.add(stack);
         log.printf("[demo] Kafka %s, registry %s%n", stack.bootstrapServers(), stack.schemaRegistryUrl());
         ConnectionSettings connection = stack.connection(blobsDir);

@@ -31,6 +31,7 @@ final class DemoStatus {
     private final LongSupplier clock;
     private final long start;
     private final Set<String> noted = new HashSet<>();
+    private int askedFor; // the version count at which the topic was last read
     private String newest = "";
 
     DemoStatus(PrintStream out, Duration timeLimit, int pairs, int versions) {
@@ -55,13 +56,13 @@ final class DemoStatus {
 
     /** Updates the status; {@code published} is asked only when a new version appeared. */
     void update(Counts c, Supplier<List<EncoderVersion>> published) {
-        noteNewVersions(c, published);
+        noteNewVersions(c, published, false);
         progress.fraction(fraction(c, clock.getAsLong()), summary(c) + newest);
     }
 
     /** The loop's last line: what it did, and that the evaluation starts. */
     void done(Counts c, Supplier<List<EncoderVersion>> published, int evalScenes) {
-        noteNewVersions(c, published);
+        noteNewVersions(c, published, true);
         progress.done(summary(c) + String.format(Locale.ROOT, "; evaluating each version on %d held-out scenes ...",
                 evalScenes));
     }
@@ -71,11 +72,15 @@ final class DemoStatus {
                 c.requests(), c.videos(), c.preferences(), c.batches(), c.versions());
     }
 
-    /** A line for each version not noted yet (the base, without a parent, is not one of them). */
-    private void noteNewVersions(Counts c, Supplier<List<EncoderVersion>> published) {
-        if (c.versions() <= noted.size()) {
+    /**
+     * A line for each version not noted yet (the base, without a parent, is not one of them); the topic is read
+     * once per new version count, and once more at the end.
+     */
+    private void noteNewVersions(Counts c, Supplier<List<EncoderVersion>> published, boolean last) {
+        if (c.versions() <= noted.size() || !last && c.versions() <= askedFor) {
             return;
         }
+        askedFor = c.versions();
         for (EncoderVersion v : published.get()) {
             if (v.getParent() != null && noted.add(v.getVersion())) {
                 progress.note("[demo] " + describe(v));
