@@ -35,6 +35,7 @@ public final class Progress {
     private final int width;
     private final long start;
     private double firstFraction = Double.NaN;
+    private long firstAt; // when firstFraction was seen: the pace counts from there, not from start
     private long lastPrint;
     private double lastPrintedFraction;
     private String status = ""; // the status line on screen (LINE mode), "" when none
@@ -124,6 +125,7 @@ public final class Progress {
         long now = clock.getAsLong();
         if (Double.isNaN(firstFraction) && !Double.isNaN(f)) {
             firstFraction = f;
+            firstAt = now;
             lastPrintedFraction = f;
         }
         if (finished || !due(now, f)) {
@@ -171,19 +173,19 @@ public final class Progress {
         }
         double secs = elapsed(now);
         s.append("  ").append(duration(secs));
-        double left = secondsLeft(secs, f);
+        double left = secondsLeft((now - firstAt) / 1e9, f);
         if (!Double.isNaN(left)) {
             s.append(", ~").append(duration(left)).append(" left");
         }
         return s.toString();
     }
 
-    /** From the pace since the first update: NaN until there is one. */
-    private double secondsLeft(double secs, double f) {
-        if (Double.isNaN(f) || Double.isNaN(firstFraction) || f <= firstFraction || secs <= 0) {
+    /** From the pace since the first update ({@code since}: seconds from it): NaN until there is a pace. */
+    private double secondsLeft(double since, double f) {
+        if (Double.isNaN(f) || Double.isNaN(firstFraction) || f <= firstFraction || since <= 0) {
             return Double.NaN;
         }
-        return secs * (1 - f) / (f - firstFraction);
+        return since * (1 - f) / (f - firstFraction);
     }
 
     private double elapsed(long now) {

@@ -111,6 +111,16 @@ class ProgressTest {
     }
 
     @Test
+    void theEstimateIgnoresTheTimeBeforeTheFirstUpdate() {
+        Progress p = progress(Progress.Mode.PLAIN, 1000).build();
+        now += 600 * S; // ten minutes of set-up before any work is counted
+        p.update(0, "");
+        now += 60 * S;
+        p.update(100, ""); // 100 steps a minute from here, 900 to go
+        assertTrue(lines().get(0).endsWith("11m00s, ~9m00s left"), lines().get(0));
+    }
+
+    @Test
     void fractionDrivesBarAndEstimate() {
         Progress p = progress(Progress.Mode.PLAIN, 0).build();
         p.fraction(0, "");
