@@ -7,6 +7,7 @@ import io.physmaster.blob.BlobStore;
 import io.physmaster.client.ClientSettings;
 import io.physmaster.client.PhysMasterClient;
 import io.physmaster.client.Submission;
+import io.physmaster.console.Progress;
 import io.physmaster.trainer.DpoTrainer;
 import io.physmaster.trainer.DpoTrainerSettings;
 import io.physmaster.judge.JudgeSource;
@@ -24,6 +25,8 @@ import io.physmaster.streams.PreferenceStreamsApp;
 import io.physmaster.streams.StreamsSettings;
 import io.physmaster.worker.GenerationWorker;
 import io.physmaster.worker.WorkerSettings;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -35,6 +38,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -68,6 +72,9 @@ public final class ClosedLoopDemo implements AutoCloseable {
 
     private final List<AutoCloseable> running = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
+    /** The trainer's meters: the status line reads its batch count. */
+    private final SimpleMeterRegistry trainerMeters = new SimpleMeterRegistry();
+    private Thread downloader;
 
     /**
      * What the loop did. {@code servedVersion}: the encoder version of a video requested after the loop, the
@@ -102,24 +109,36 @@ public final class ClosedLoopDemo implements AutoCloseable {
         AtomicInteger finished = new AtomicInteger();
         followVideos(client, videos, saved, finished, o, log);
         Instant deadline = Instant.now().plus(o.timeLimit());
-        int submitted = feed(o, roles, client, saved, finished, deadline, t0, log);
-        settle(o, roles.trainer(), deadline);
+        DemoStatus status = new DemoStatus(log, o.timeLimit(), o.pairs(), o.versions());
+        Counter batches = trainerMeters.counter("physmaster_trainer_batches"); // the trainer's own counter
+        AtomicInteger submitted = new AtomicInteger();
+        Supplier<DemoStatus.Counts> counts = () -> new DemoStatus.Counts(submitted.get(), saved.get(),
+                roles.judge().published.get(), (long) batches.count(), roles.trainer().published());
+        Supplier<List<EncoderVersion>> published = () -> client.encoderVersions(Duration.ofSeconds(10));
+        feed(o, roles, client, submitted, finished, deadline, () -> status.update(counts.get(), published));
+        status.note(String.format(Locale.ROOT, "[demo] requests stopped; letting the last window close and the "
+                + "trainer finish (at most %s) ...", Progress.duration(o.window().toSeconds() + 95)));
+        settle(o, roles.trainer(), deadline, () -> status.update(counts.get(), published));
         roles.trainer().stop(); // the versions are final from here on: the report and the worker check see the same
         roles.trainerThread().join(30_000);
-        log.printf("[demo] loop done: %d encoder versions published; evaluating each on %d held-out scenes ...%n",
-                roles.trainer().published(), o.evalScenes());
+        status.done(counts.get(), published, o.evalScenes());
 
         List<EncoderVersion> versionsList = client.encoderVersions(Duration.ofSeconds(20));
         String served = roles.trainer().published() > 0 && !versionsList.isEmpty()
                 ? servedVersion(client, versionsList.get(versionsList.size() - 1).getVersion(), o, log) : null;
         DemoReport report;
         try (BlobStore blobs = roles.client().connection().openBlobStore()) {
-            report = DemoReport.evaluate(o.model(), "stage1", versionsList, blobs, o.evalScenes(), o.sampleSteps());
+            var evaluating = Progress.builder("[demo] evaluating").out(log)
+                    .total(versionsList.stream().filter(v -> !v.getVersion().equals("stage1")).count() + 1)
+                    .step(0.25).build();
+            report = DemoReport.evaluate(o.model(), "stage1", versionsList, blobs, o.evalScenes(), o.sampleSteps(),
+                    done -> evaluating.update(done, "models"));
+            evaluating.done("");
         }
         Path plot = MetricsPlot.write(report.rows(), o.out().resolve("metrics.png"));
         report.writeJson(o.out().resolve("report.json"));
         String md = report.markdown(String.format(Locale.ROOT, "%d requests, %d videos (in `%s`), %d judge "
-                        + "preferences, %d encoder versions, %.0f s.", submitted, saved.get(), videos,
+                        + "preferences, %d encoder versions, %.0f s.", submitted.get(), saved.get(), videos,
                 roles.judge().published.get(), report.rows().size() - 1, (System.nanoTime() - t0) / 1e9), o.evalScenes())
                 + "\nPlot: `" + plot + "`. Contact sheets: `" + blobsDir.resolve("videos") + "/<request>/<sample>-<hash>.png`.\n";
         Path file = Files.writeString(o.out().resolve("report.md"), md);
@@ -132,7 +151,7 @@ public final class ClosedLoopDemo implements AutoCloseable {
         log.println("[demo] starting the local stack (Kafka + schema registry) ...");
         // 5 minutes: on a loaded machine (a training beside the demo) the broker has taken over 2.
         LocalStack stack = LocalStack.start(new LocalStackConfig(o.out().resolve("stack"), o.kafkaPort(),
-                o.registryPort(), true, Duration.ofMinutes(5)));
+                o.registryPort(), true, Duration.ofMinutes(5))); // generous: a busy machine starts the broker slowly
         running.add(stack);
         log.printf("[demo] Kafka %s, registry %s%n", stack.bootstrapServers(), stack.schemaRegistryUrl());
         ConnectionSettings connection = stack.connection(blobsDir);
@@ -151,7 +170,7 @@ public final class ClosedLoopDemo implements AutoCloseable {
         String judgeGroup = "demo-judge";
         JudgeSource judge = new JudgeSource(cs, judgeGroup, o.samples(), Duration.ofSeconds(5), 0.01);
         start("judge", judge);
-        DpoTrainer trainer = new DpoTrainer(o.trainer(connection));
+        DpoTrainer trainer = new DpoTrainer(o.trainer(connection), trainerMeters);
         Thread trainerThread = start("trainer", trainer);
         // The dashboard watches the groups this demo's roles really use.
         DashboardSettings board = DashboardSettings.defaults().withGroup("worker", workerSettings.groupId())
@@ -168,7 +187,22 @@ public final class ClosedLoopDemo implements AutoCloseable {
     private void followVideos(PhysMasterClient client, Path videos, AtomicInteger saved, AtomicInteger finished,
                               Options o, PrintStream log) {
         Map<String, Integer> perRequest = new java.util.concurrent.ConcurrentHashMap<>();
-        Thread downloader = new Thread(() -> client.followVideos(Instant.now().minusSeconds(5), v -> {
+        downloader = new Thread(() -> {
+            try {
+                follow(client, videos, saved, finished, o, log, perRequest);
+            } catch (RuntimeException e) {
+                if (!Thread.currentThread().isInterrupted()) { // an interrupt is close() stopping it
+                    log.println("[demo] the video downloader stopped: " + e);
+                }
+            }
+        }, "downloader");
+        downloader.setDaemon(true);
+        downloader.start();
+    }
+
+    private static void follow(PhysMasterClient client, Path videos, AtomicInteger saved, AtomicInteger finished,
+                               Options o, PrintStream log, Map<String, Integer> perRequest) {
+        client.followVideos(Instant.now().minusSeconds(5), v -> {
             try {
                 client.download(v, videos);
                 saved.incrementAndGet();
@@ -179,45 +213,38 @@ public final class ClosedLoopDemo implements AutoCloseable {
                 finished.incrementAndGet();
             }
             return !Thread.currentThread().isInterrupted();
-        }, o.timeLimit().plusMinutes(5)), "downloader");
-        downloader.setDaemon(true);
-        downloader.start();
+        }, o.timeLimit().plusMinutes(5));
     }
 
     /**
      * Training-scene requests, pipelined: a few rounds' worth stay in flight so the worker never waits for the
      * judge or the trainer, until the trainer has published enough versions or time is up.
      */
-    private int feed(Options o, Roles roles, PhysMasterClient client, AtomicInteger saved, AtomicInteger finished,
-                     Instant deadline, long t0, PrintStream log) throws Exception {
+    private static void feed(Options o, Roles roles, PhysMasterClient client, AtomicInteger submitted,
+                             AtomicInteger finished, Instant deadline, Runnable status) throws Exception {
         int inFlight = 2 * o.scenesPerRound();
-        int submitted = 0;
-        long nextReport = System.nanoTime();
         while (!o.done(roles.trainer().published(), roles.judge().published.get()) && Instant.now().isBefore(deadline)) {
-            while (submitted - finished.get() < inFlight) {
-                var scene = ProxyTask.scene(Split.TRAIN, submitted);
+            while (submitted.get() - finished.get() < inFlight) {
+                int n = submitted.get();
+                var scene = ProxyTask.scene(Split.TRAIN, n);
                 client.submit(Submission.of(firstFramePng(scene)).withSamples(o.samples()).withSteps(o.sampleSteps())
-                        .withSceneId(scene.id()).withSeed(submitted * 10L));
-                submitted++;
+                        .withSceneId(scene.id()).withSeed(n * 10L));
+                submitted.incrementAndGet();
             }
-            if (System.nanoTime() >= nextReport) {
-                log.printf(Locale.ROOT, "[demo] %4.0fs  %d requests, %d videos saved, %d judge preferences, "
-                                + "%d encoder versions%n", (System.nanoTime() - t0) / 1e9, submitted, saved.get(),
-                        roles.judge().published.get(), roles.trainer().published());
-                nextReport = System.nanoTime() + 15_000_000_000L;
-            }
+            status.run();
             Thread.sleep(200);
         }
-        return submitted;
     }
 
     /** Lets the last window close and the trainer finish what it has. */
-    private static void settle(Options o, DpoTrainer trainer, Instant deadline) throws InterruptedException {
+    private static void settle(Options o, DpoTrainer trainer, Instant deadline, Runnable status)
+            throws InterruptedException {
         Instant settle = Instant.now().plus(o.window().plusSeconds(5)).plusSeconds(90);
         Instant hardStop = deadline.plusSeconds(120);
         int before = trainer.published();
         while ((o.versions() > 0 ? trainer.published() < o.versions() : trainer.published() == before)
                 && Instant.now().isBefore(settle) && Instant.now().isBefore(hardStop)) {
+            status.run();
             Thread.sleep(1000);
         }
     }
@@ -251,6 +278,15 @@ public final class ClosedLoopDemo implements AutoCloseable {
     /** Stops every role, newest first, then the stack. */
     @Override
     public void close() {
+        if (downloader != null) { // its consumer would warn about the stopped broker for a while otherwise
+            downloader.interrupt();
+            try {
+                downloader.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            downloader = null;
+        }
         for (int i = running.size() - 1; i >= 0; i--) {
             try {
                 running.get(i).close();

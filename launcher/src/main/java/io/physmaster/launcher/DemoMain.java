@@ -92,6 +92,7 @@ public final class DemoMain implements Callable<Integer> {
                 return 2;
             }
         }
+        quietRoles();
         ClosedLoopDemo demo = new ClosedLoopDemo();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -112,8 +113,29 @@ public final class DemoMain implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The roles run in this process and log one INFO line per event (each video, each preference): hundreds in
+     * a run. Unless --verbose, those stay in the log file and the console shows the demo's own progress; warnings
+     * and errors still show.
+     */
+    static void quietRoles() {
+        if (!Boolean.getBoolean("physmaster.verbose") && System.getProperty("physmaster.console.info") == null) {
+            System.setProperty("physmaster.console.info", "io.physmaster.launcher");
+        }
+        String logs = System.getProperty("physmaster.logs", System.getenv().getOrDefault("PHYSMASTER_LOGS", "run/logs"));
+        System.out.printf("[demo] every role's events: %s (--verbose shows them here too)%n",
+                Path.of(logs, System.getProperty("physmaster.role", "physmaster") + ".log"));
+    }
+
     public static void main(String[] args) {
-        int code = new CommandLine(new DemoMain()).execute(args);
+        // A failure is a readable message; the stack trace only with --verbose.
+        int code = new CommandLine(new DemoMain()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (Boolean.getBoolean("physmaster.verbose")) {
+                e.printStackTrace(cmd.getErr());
+            }
+            cmd.getErr().println("[demo] failed: " + e.getMessage());
+            return 1;
+        }).execute(args);
         System.exit(code);
     }
 }

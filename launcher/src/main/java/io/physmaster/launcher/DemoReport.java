@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -41,12 +42,13 @@ final class DemoReport {
     private final List<Row> rows = new ArrayList<>();
 
     static DemoReport evaluate(Path model, String baseVersion, List<EncoderVersion> versions, BlobStore blobs,
-                               int scenes, int steps) throws IOException {
+                               int scenes, int steps, IntConsumer evaluated) throws IOException {
         DemoReport report = new DemoReport();
         Gate eval = Gate.evaluation(REPORT_SCENES, scenes, steps);
         try (NDManager m = NDManager.newBaseManager()) {
             List<MetricScores> base = eval.metrics(ServedEncoder.load(model, null, baseVersion, blobs, m), m);
             report.rows.add(new Row(baseVersion, 0, MetricScores.mean(base), null, null, null));
+            evaluated.accept(report.rows.size());
             for (EncoderVersion v : versions) {
                 if (v.getVersion().equals(baseVersion)) {
                     continue;
@@ -58,6 +60,7 @@ final class DemoReport {
                 report.rows.add(new Row(v.getVersion(), v.getTrainingFigures().getOrDefault("replay_pairs", 0.0),
                         MetricScores.mean(s), change(base, s, MetricScores::l2), change(base, s, MetricScores::cd),
                         change(base, s, PhysicsJudge::score)));
+                evaluated.accept(report.rows.size());
             }
         }
         return report;

@@ -99,6 +99,7 @@ final class EmbeddedKafka implements AutoCloseable {
 
     private void awaitReady(Duration timeout) throws IOException, InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
+        awaitListening(deadline); // an admin client started earlier warns on the console at every failed connect
         Map<String, Object> c = new java.util.HashMap<>(adminConfig());
         c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
         c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
@@ -118,6 +119,21 @@ final class EmbeddedKafka implements AutoCloseable {
         }
         throw new IOException("Kafka broker not ready within " + timeout + "; log: " + jvm.logFile() + "\n"
                 + jvm.logTail(30));
+    }
+
+    /** Until the broker's port accepts connections (or the deadline, or the broker exits). */
+    private void awaitListening(Instant deadline) throws IOException, InterruptedException {
+        int colon = bootstrapServers.lastIndexOf(':');
+        String host = bootstrapServers.substring(0, colon);
+        int port = Integer.parseInt(bootstrapServers.substring(colon + 1));
+        while (Instant.now().isBefore(deadline) && jvm.isAlive()) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress(host, port), 1000);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
     }
 
     /**

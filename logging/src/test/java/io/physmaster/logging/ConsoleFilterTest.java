@@ -15,12 +15,17 @@ class ConsoleFilterTest {
     private final ConsoleFilter filter = new ConsoleFilter();
 
     private FilterReply reply(String logger, Level level) {
-        return filter.decide(new LoggingEvent(logger, context.getLogger(logger), level, "m", null, null));
+        return reply(logger, level, "m");
+    }
+
+    private FilterReply reply(String logger, Level level, String message) {
+        return filter.decide(new LoggingEvent(logger, context.getLogger(logger), level, message, null, null));
     }
 
     @AfterEach
     void quiet() {
         System.clearProperty("physmaster.verbose");
+        System.clearProperty("physmaster.console.info");
     }
 
     @Test
@@ -36,5 +41,28 @@ class ConsoleFilterTest {
         System.setProperty("physmaster.verbose", "true");
         assertEquals(FilterReply.NEUTRAL, reply("org.apache.kafka.clients.consumer.ConsumerConfig", Level.INFO));
         assertEquals(FilterReply.DENY, reply("org.apache.kafka.clients.consumer.ConsumerConfig", Level.DEBUG));
+    }
+
+    @Test
+    void expectedLibraryWarningsStayInTheFileUnlessVerbose() {
+        String cuda = "ai.djl.util.cuda.CudaUtils";
+        assertEquals(FilterReply.DENY, reply(cuda, Level.WARN, "Failed to detect GPU count: CUDA driver version"));
+        assertEquals(FilterReply.NEUTRAL, reply(cuda, Level.WARN, "something else"));
+        assertEquals(FilterReply.DENY, reply("org.apache.kafka.clients.NetworkClient", Level.WARN,
+                "[Consumer clientId=c] The metadata response from the cluster reported a recoverable issue with"));
+        System.setProperty("physmaster.verbose", "true");
+        assertEquals(FilterReply.NEUTRAL, reply(cuda, Level.WARN, "Failed to detect GPU count: CUDA driver version"));
+    }
+
+    @Test
+    void infoFromNarrowsWhichOfOurLoggersShowInfo() {
+        System.setProperty("physmaster.console.info", "io.physmaster.launcher");
+        assertEquals(FilterReply.NEUTRAL, reply("io.physmaster.launcher.ClosedLoopDemo", Level.INFO));
+        assertEquals(FilterReply.DENY, reply("io.physmaster.judge.JudgeSource", Level.INFO));
+        assertEquals(FilterReply.NEUTRAL, reply("io.physmaster.judge.JudgeSource", Level.WARN));
+        System.setProperty("physmaster.console.info", "io.physmaster.launcher, io.physmaster.trainer");
+        assertEquals(FilterReply.NEUTRAL, reply("io.physmaster.trainer.Promotion", Level.INFO));
+        System.setProperty("physmaster.verbose", "true");
+        assertEquals(FilterReply.NEUTRAL, reply("io.physmaster.judge.JudgeSource", Level.INFO));
     }
 }

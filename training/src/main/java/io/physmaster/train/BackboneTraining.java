@@ -45,7 +45,7 @@ public final class BackboneTraining {
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build())
                     .optDevices(new Device[] {device});
             Random rnd = new Random(seed);
-            Progress progress = new Progress("backbone", 0, steps, log);
+            TrainingProgress progress = new TrainingProgress("backbone", 0, steps, log);
             try (Trainer trainer = model.newTrainer(tc)) {
                 for (int step = 1; step <= steps; step++) {
                     int[] idx = Batches.sample(rnd, data.count, batch);
@@ -77,6 +77,7 @@ public final class BackboneTraining {
                     }
                 }
             }
+            progress.done("");
             Checkpoint.save(out, "backbone", cfg, net.backbone(), steps,
                     Map.of("seed", seed, "train_scenes", scenes), Map.of("label_loss", progress.smoothed()));
             log.printf("saved %s%n", out);

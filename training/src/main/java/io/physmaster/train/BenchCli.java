@@ -2,6 +2,7 @@ package io.physmaster.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.physmaster.console.Progress;
 import io.physmaster.model.ModelRuntime;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -72,12 +73,15 @@ public final class BenchCli implements Callable<Integer> {
             }
             EulerSampler sampler = new EulerSampler(net, m);
             long flopsPerForward = 2 * net.macs();
+            Progress progress = Progress.start("bench-sampling", 2L * repeats + 3); // runs, then the matmul figure
             sampler.sample(frame, new long[] {0}, steps, 1f, null); // warm-up
+            progress.update(1, "sampling runs (single video)");
             double one = Double.MAX_VALUE;
             for (int r = 0; r < repeats; r++) {
                 long t0 = System.nanoTime();
                 sampler.sample(frame, new long[] {r}, steps, 1f, null);
                 one = Math.min(one, (System.nanoTime() - t0) / 1e9);
+                progress.update(2 + r, "sampling runs (single video)");
             }
             long[] seeds = new long[batch];
             for (int i = 0; i < batch; i++) {
@@ -89,12 +93,14 @@ public final class BenchCli implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 sampler.sample(frame, seeds, steps, 1f, null);
                 many = Math.min(many, (System.nanoTime() - t0) / 1e9);
+                progress.update(3 + repeats + r, "sampling runs (batch of " + batch + ")");
             }
             // The encoder runs once per video, the DiT once per step.
             long ditFlops = 2 * net.dit().macs();
             long encoderFlops = flopsPerForward - ditFlops;
             double samplingFlops = (double) (steps * ditFlops + encoderFlops) * batch / many;
             double matmul = matmulFlops(m);
+            progress.done("");
             // Other sections of the file (the PyTorch peer's, written by bench/pytorch/run.sh) are kept.
             ObjectMapper json = new ObjectMapper();
             ObjectNode doc = Files.exists(out) && json.readTree(out.toFile()) instanceof ObjectNode o

@@ -1,6 +1,7 @@
 package io.physmaster.train;
 
 import ai.djl.ndarray.NDManager;
+import io.physmaster.console.Progress;
 import io.physmaster.model.Checkpoint;
 import io.physmaster.model.ModelRuntime;
 import io.physmaster.model.Models;
@@ -120,17 +121,24 @@ public final class EvalCli implements Callable<Integer> {
         Map<String, Map<String, List<float[]>>> videos = new LinkedHashMap<>();             // split -> variant
         clips.keySet().forEach(k -> videos.put(k, new LinkedHashMap<>()));
         generate("static", Evaluation.staticBaseline(ClipSpec.MODEL.frames()), clips, scores, videos);
+        Progress progress = Progress.start("eval", (long) models.size() * 2 * scenes);
+        long[] done = {0};
         try (NDManager manager = NDManager.newBaseManager()) {
             for (var m : models.entrySet()) {
                 PhysMasterModel net = Models.load(m.getValue(), manager);
                 EulerSampler sampler = new EulerSampler(net, manager, zeroPhys.contains(m.getKey()));
                 long t0 = System.nanoTime();
-                generate(m.getKey(), (firsts, seeds) -> sampler.sample(firsts, seeds, steps, guidance, null), clips,
-                        scores, videos);
-                System.out.printf("%s: generated and scored %d videos in %.1f s%n", m.getKey(), 2 * scenes,
-                        (System.nanoTime() - t0) / 1e9);
+                generate(m.getKey(), (firsts, seeds) -> {
+                    float[][] v = sampler.sample(firsts, seeds, steps, guidance, null);
+                    done[0] += v.length;
+                    progress.update(done[0], "videos (" + m.getKey() + ")");
+                    return v;
+                }, clips, scores, videos);
+                progress.note(String.format(Locale.ROOT, "%s: generated and scored %d videos in %.1f s", m.getKey(),
+                        2 * scenes, (System.nanoTime() - t0) / 1e9));
             }
         }
+        progress.done("");
         Path json = Path.of(out + ".json");
         Path md = Path.of(out + ".md");
         String notes = String.format(Locale.ROOT, "Proxy task, %d seen-test and %d unseen-test scenes, one sample each "

@@ -57,7 +57,8 @@ public final class OfflineDpo {
             if (s.train() != Train.LORA) {
                 trainable.addAll(HeadDpo.parameters(policy));
             }
-            Progress progress = new Progress("dpo-" + s.train().name().toLowerCase(), 0, s.steps(), log);
+            TrainingProgress progress = new TrainingProgress("dpo-" + s.train().name().toLowerCase(), 0, s.steps(),
+                    log);
             long t0 = System.nanoTime();
             DpoSteps.Result r = DpoSteps.train(policy, reference, trainable, pairs, new DpoSteps.Config(s.steps(),
                     s.batch(), s.beta(), s.learningRate(), s.seed()), manager, f -> {
@@ -67,6 +68,7 @@ public final class OfflineDpo {
                                     f.rewardAccuracy(), f.rewardMargin(), f.distance()));
                         }
                     });
+            progress.done(String.format("  reward acc %.2f", r.rewardAccuracy()));
             Map<String, Double> figures = new LinkedHashMap<>();
             figures.put("dpo_loss", r.loss());
             figures.put("reward_accuracy", r.rewardAccuracy());

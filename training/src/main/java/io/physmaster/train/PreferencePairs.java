@@ -3,6 +3,7 @@ package io.physmaster.train;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.physmaster.console.Progress;
 import io.physmaster.dpo.DpoSteps;
 import io.physmaster.model.Checkpoint;
 import io.physmaster.model.PhysMasterModel;
@@ -48,7 +49,7 @@ public final class PreferencePairs {
         EulerSampler sampler = new EulerSampler(net, manager);
         PhysicsJudge judge = new PhysicsJudge(minMargin);
         List<Entry> entries = new ArrayList<>();
-        long t0 = System.nanoTime();
+        Progress progress = Progress.builder("pairs").total(scenes).out(log).build();
         int perBatch = Math.max(1, 16 / samples); // scenes per sampling batch: about 16 videos at once
         for (int from = 0; from < scenes; from += perBatch) {
             int n = Math.min(perBatch, scenes - from);
@@ -84,9 +85,9 @@ public final class PreferencePairs {
                         seeds[i * samples + verdict.rejected()], verdict.scores()[verdict.preferred()],
                         verdict.scores()[verdict.rejected()]));
             }
-            log.printf("pairs: %d/%d scenes, %d pairs kept, %.1f s%n", from + n, scenes, entries.size(),
-                    (System.nanoTime() - t0) / 1e9);
+            progress.update(from + n, "scenes, " + entries.size() + " pairs kept");
         }
+        progress.done(entries.size() + " pairs kept");
         Manifest manifest = new Manifest(model.toString(), Checkpoint.sha256(Files.readAllBytes(model)), samples, steps,
                 minMargin, scenes, entries);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("pairs.json").toFile(),

@@ -82,7 +82,7 @@ public final class Stage1Training {
             Map<String, Double> figures = new LinkedHashMap<>();
             try (Trainer trainer = model.newTrainer(tc)) {
                 Random rnd = new Random(s.seed() + startStep);
-                Progress progress = new Progress(s.config().usesPhysEncoder() ? "stage1" : "dit-only", startStep,
+                TrainingProgress progress = new TrainingProgress(s.config().usesPhysEncoder() ? "stage1" : "dit-only", startStep,
                         s.steps(), log);
                 double heldOut = Double.NaN;
                 double occLoss = 0;
@@ -112,7 +112,7 @@ public final class Stage1Training {
                                 if (bad != null) {
                                     // A finite loss can still back-propagate an inf. Skip the update, and zero the
                                     // gradients: they accumulate until the optimizer's step clears them.
-                                    log.printf("step %d: non-finite gradient in %s%n", step, bad);
+                                    progress.note(String.format("step %d: non-finite gradient in %s", step, bad));
                                     zeroGradients(net);
                                     loss = Double.NaN;
                                 }
@@ -120,7 +120,8 @@ public final class Stage1Training {
                         }
                         if (!Double.isFinite(loss)) {
                             skipped++; // never let one bad batch poison the weights
-                            log.printf("step %d: non-finite loss or gradient, update skipped (%d so far)%n", step, skipped);
+                            progress.note(String.format("step %d: non-finite loss or gradient, update skipped (%d so far)",
+                                    step, skipped));
                             if (skipped > 20 + step / 20) { // a few are harmless; many mean divergence
                                 throw new IllegalStateException("training diverged: " + skipped
                                         + " non-finite losses; last good checkpoint kept at " + s.out());
@@ -145,6 +146,7 @@ public final class Stage1Training {
                                 Map.of("seed", s.seed(), "train_scenes", s.trainScenes(), "split", "train"), figures);
                     }
                 }
+                progress.done(Double.isNaN(heldOut) ? "" : String.format("  held-out %.4f", heldOut));
             }
             log.printf("saved %s%n", s.out());
             return figures;

@@ -1,5 +1,6 @@
 package io.physmaster.sim.cli;
 
+import io.physmaster.console.Progress;
 import io.physmaster.sim.ClipSpec;
 import io.physmaster.sim.ProxyTask;
 import io.physmaster.sim.RenderedClip;
@@ -117,6 +118,7 @@ public final class SimCli {
             ClipSpec clip = new ClipSpec(size, frames, fps);
             long t0 = System.nanoTime();
             int total = 0;
+            Progress progress = Progress.start("dataset", (long) train + seen + unseen);
             for (var e : List.of(java.util.Map.entry(Split.TRAIN, train), java.util.Map.entry(Split.SEEN_TEST, seen),
                     java.util.Map.entry(Split.UNSEEN_TEST, unseen))) {
                 Path dir = out.resolve(e.getKey().shortName());
@@ -131,15 +133,13 @@ public final class SimCli {
                         index.printf("%s,%s,%d,%d,%d,%d,%s,%s,%s%n", scene.id(), file, c.objectCount(),
                                 scene.dropCount(), frames, size, fps, layout(scene), describe(scene));
                         total++;
-                        if (total % 100 == 0) {
-                            double secs = (System.nanoTime() - t0) / 1e9;
-                            System.err.printf("\r%d scenes, %.1f scenes/s", total, total / secs);
-                        }
+                        progress.update(total, String.format(java.util.Locale.ROOT, "scenes, %.1f scenes/s",
+                                total / ((System.nanoTime() - t0) / 1e9)));
                     }
                 }
             }
             double secs = (System.nanoTime() - t0) / 1e9;
-            System.err.println();
+            progress.done("");
             Files.writeString(out.resolve("dataset.json"), String.format(java.util.Locale.ROOT, """
                     {
                       "format": "pmv1 (see physics-sim/README.md)",
