@@ -4,6 +4,7 @@ import io.physmaster.role.ConnectionSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -13,19 +14,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded stack: a KRaft Kafka broker, the schema registry, and our topics. Start it, hand
+ * The embedded stack: a KRaft Kafka broker (or a cluster of them), the schema registry, and our topics. Start it, hand
  * {@link #clientConfigs()} to producers, consumers and Streams apps, and close it to stop both servers.
  */
 public final class LocalStack implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
 
-    private final EmbeddedKafka kafka;
+    private final KafkaCluster kafka;
     private final EmbeddedSchemaRegistry registry;
     private final Path dataDir;
     private final boolean deleteDataDir;
 
-    private LocalStack(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, Path dataDir, boolean deleteDataDir) {
+    private LocalStack(KafkaCluster kafka, EmbeddedSchemaRegistry registry, Path dataDir, boolean deleteDataDir) {
         this.kafka = kafka;
         this.registry = registry;
         this.dataDir = dataDir;
@@ -40,9 +41,9 @@ public final class LocalStack implements AutoCloseable {
         // Registry first: it is the one that can fail for a missing build, and it starts in ~2 s.
         EmbeddedSchemaRegistry registry = config.withRegistry()
                 ? EmbeddedSchemaRegistry.start(dir, config.registryPort(), config.startTimeout()) : null;
-        EmbeddedKafka kafka;
+        KafkaCluster kafka;
         try {
-            kafka = EmbeddedKafka.start(dir, config.kafkaPort(), config.startTimeout());
+            kafka = KafkaCluster.start(dir, config.brokers(), config.kafkaPort(), config.startTimeout());
         } catch (IOException | RuntimeException | InterruptedException e) {
             if (registry != null) {
                 registry.close();
@@ -51,14 +52,15 @@ public final class LocalStack implements AutoCloseable {
         }
         LocalStack stack = new LocalStack(kafka, registry, dir, temp);
         try {
-            List<String> created = TopicProvisioner.ensureTopics(kafka.bootstrapServers(), (short) 1);
-            log.info("Created topics {}", created);
+            List<String> created = TopicProvisioner.ensureTopics(kafka.bootstrapServers(),
+                    config.topicReplication());
+            log.info("Created topics {} ({})", created, config.topicReplication());
         } catch (ExecutionException e) {
             stack.close();
             throw new IOException("Creating topics failed: " + e.getCause().getMessage(), e.getCause());
         }
-        log.info("Local stack up in {} ms: kafka {} registry {}", (System.nanoTime() - t0) / 1_000_000,
-                stack.bootstrapServers(), stack.schemaRegistryUrl());
+        log.info("Local stack up in {} ms: kafka {} ({} broker{}) registry {}", (System.nanoTime() - t0) / 1_000_000,
+                stack.bootstrapServers(), kafka.size(), kafka.size() == 1 ? "" : "s", stack.schemaRegistryUrl());
         return stack;
     }
 
@@ -86,9 +88,18 @@ public final class LocalStack implements AutoCloseable {
         return dataDir;
     }
 
-    /** Process ids of the child JVMs (broker, registry), for checks that nothing is left behind. */
+    /** Process ids of the child JVMs (brokers in node order, then the registry), for checks that nothing is left. */
     public List<Long> pids() {
-        return registry == null ? List.of(kafka.pid()) : List.of(kafka.pid(), registry.pid());
+        List<Long> pids = new ArrayList<>(kafka.nodePids().values());
+        if (registry != null) {
+            pids.add(registry.pid());
+        }
+        return List.copyOf(pids);
+    }
+
+    /** Kafka node id to the process id of its JVM: which process to kill to take a partition's leader down. */
+    public Map<Integer, Long> brokerPids() {
+        return kafka.nodePids();
     }
 
     @Override

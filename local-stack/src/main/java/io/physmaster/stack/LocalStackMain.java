@@ -1,5 +1,6 @@
 package io.physmaster.stack;
 
+import io.physmaster.topics.Replication;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -10,13 +11,18 @@ import picocli.CommandLine.Option;
 
 /** {@code physmaster-stack}: runs the local stack until Ctrl-C. */
 @Command(name = "physmaster-stack", mixinStandardHelpOptions = true,
-        description = "Start a real KRaft Kafka broker and the schema registry on loopback, create the topics, "
-                + "and keep them up until Ctrl-C.")
+        description = "Start a real KRaft Kafka broker (or a cluster: --brokers 3) and the schema registry on "
+                + "loopback, create the topics, and keep them up until Ctrl-C. PHYSMASTER_REPLICATION_FACTOR and "
+                + "PHYSMASTER_MIN_INSYNC_REPLICAS override the topics' replication.")
 public final class LocalStackMain implements Callable<Integer> {
 
-    @Option(names = "--kafka-port", defaultValue = "9092",
-            description = "Broker port on 127.0.0.1; 0 = any free port (default: ${DEFAULT-VALUE})")
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Broker port on 127.0.0.1; a cluster's "
+            + "brokers take it and the next ones; 0 = any free ports (default: ${DEFAULT-VALUE})")
     int kafkaPort;
+    @Option(names = "--brokers", defaultValue = "1", paramLabel = "N", description = "Kafka nodes, each its own JVM "
+            + "(KRaft broker and controller); 3 gives a replicated cluster: topics with 3 replicas, 2 in sync "
+            + "(default: ${DEFAULT-VALUE})")
+    int brokers;
     @Option(names = "--registry-port", defaultValue = "8081",
             description = "Registry port on 127.0.0.1; 0 = any free port (default: ${DEFAULT-VALUE})")
     int registryPort;
@@ -26,8 +32,10 @@ public final class LocalStackMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LocalStack stack = LocalStack.start(new LocalStackConfig(dataDir, kafkaPort, registryPort, true,
-                Duration.ofSeconds(120)));
+        LocalStackConfig config = new LocalStackConfig(dataDir, kafkaPort, registryPort, true,
+                Duration.ofSeconds(120)).withBrokers(brokers);
+        config = config.withReplication(Replication.fromEnv(System.getenv(), brokers));
+        LocalStack stack = LocalStack.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Stopping the local stack ...");
@@ -35,7 +43,9 @@ public final class LocalStackMain implements Callable<Integer> {
             System.out.println("Stopped.");
             stopped.countDown();
         }, "stack-shutdown"));
-        System.out.println("Kafka bootstrap servers: " + stack.bootstrapServers());
+        System.out.println("Kafka bootstrap servers: " + stack.bootstrapServers()
+                + (brokers > 1 ? " (" + brokers + " brokers)" : ""));
+        System.out.println("Topics:                  " + config.topicReplication());
         System.out.println("Schema registry:         " + stack.schemaRegistryUrl());
         System.out.println("Data and logs:           " + stack.dataDir());
         System.out.println("PhysMaster local stack is ready. Press Ctrl-C to stop.");
