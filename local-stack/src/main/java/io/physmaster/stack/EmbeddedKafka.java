@@ -87,6 +87,13 @@ final class EmbeddedKafka implements AutoCloseable {
         // Topics come from io.physmaster.topics.Topics only; a typo must not silently create a new one.
         p.put("auto.create.topics.enable", "false");
         p.put("log.cleaner.backoff.ms", "1000");
+        if (voters.contains(",")) {
+            // A quorum of JVMs sharing a busy machine's cores: with the defaults (2 s, 1 s) a starved follower
+            // keeps calling elections (20 epochs in a minute under load). Longer timeouts keep one leader, at the
+            // price of a slower controller failover (the brokers' 9 s session timeout dominates anyway).
+            p.put("controller.quorum.fetch.timeout.ms", "6000");
+            p.put("controller.quorum.election.timeout.ms", "2000");
+        }
         try (Writer w = Files.newBufferedWriter(config)) {
             p.store(w, "PhysMaster embedded KRaft node " + nodeId + " (written by EmbeddedKafka on every start)");
         }
