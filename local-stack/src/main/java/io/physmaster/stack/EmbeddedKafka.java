@@ -1,5 +1,6 @@
 package io.physmaster.stack;
 
+import io.physmaster.topics.Replication;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -15,8 +16,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
 /**
- * A real single-node Kafka (KRaft, broker and controller in one process) from the kafka_2.13 artifacts, run as
- * a child JVM on loopback. Storage is formatted on first start and reused afterwards.
+ * A real Kafka node (KRaft, broker and controller in one process) from the kafka_2.13 artifacts, run as a child
+ * JVM on loopback: the whole cluster on its own, or one node of a {@link KafkaCluster}. Storage is formatted on
+ * first start and reused afterwards.
  */
 final class EmbeddedKafka implements AutoCloseable {
 
@@ -24,12 +26,16 @@ final class EmbeddedKafka implements AutoCloseable {
     private final String bootstrapServers;
     private final StackSecurity security;
 
-    private EmbeddedKafka(ChildJvm jvm, String bootstrapServers, StackSecurity security) {
+    private final int nodeId;
+
+    private EmbeddedKafka(ChildJvm jvm, String bootstrapServers, int nodeId, StackSecurity security) {
         this.jvm = jvm;
         this.bootstrapServers = bootstrapServers;
+        this.nodeId = nodeId;
         this.security = security;
     }
 
+    /** One broker: broker and controller in one process, data directly under {@code dataDir}. */
     static EmbeddedKafka start(Path dataDir, int port, Duration timeout) throws IOException, InterruptedException {
         return start(dataDir, port, timeout, null);
     }
@@ -39,57 +45,10 @@ final class EmbeddedKafka implements AutoCloseable {
             throws IOException, InterruptedException {
         int brokerPort = port == 0 ? Ports.free() : port;
         int controllerPort = Ports.free();
-        Path logDir = dataDir.resolve("kafka-data");
-        Path config = dataDir.resolve("server.properties");
-        Files.createDirectories(logDir);
-
-        Properties p = new Properties();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
-        p.put("log.dirs", logDir.toString());
-        // One node: every internal topic has one replica.
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "6");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("transaction.state.log.num.partitions", "6");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        // Topics come from io.physmaster.topics.Topics only; a typo must not silently create a new one.
-        p.put("auto.create.topics.enable", "false");
-        p.put("log.cleaner.backoff.ms", "1000");
-        if (security != null) {
-            security.applyTo(p, brokerPort, controllerPort);
-            // It holds the key store password: owner-only from the start.
-            StackCertificates.writeOwnerOnly(config, "");
-        }
-        try (Writer w = Files.newBufferedWriter(config)) {
-            p.store(w, "PhysMaster embedded KRaft broker (written by EmbeddedKafka on every start)");
-        }
-
-        List<String> jvmArgs = List.of("-Xms256m", "-Xmx768m", "-XX:+UseG1GC",
-                "-cp", childClasspath(),
-                // Warnings on its console (kafka.log); everything at INFO in kafka-broker.log next to it.
-                "-Dphysmaster.role=kafka-broker", "-Dphysmaster.logs=" + dataDir.toAbsolutePath());
-        Path log = dataDir.resolve("kafka.log");
-        if (!Files.exists(logDir.resolve("meta.properties"))) {
-            ChildJvm.run("kafka-storage-format", jvmArgs,
-                    List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(),
-                            "-c", config.toString(), "--ignore-formatted"),
-                    log, Duration.ofSeconds(60));
-        }
-        ChildJvm jvm = ChildJvm.start("kafka", jvmArgs, List.of("kafka.Kafka", config.toString()), log);
-        String bootstrap = "127.0.0.1:" + brokerPort;
-        EmbeddedKafka kafka = new EmbeddedKafka(jvm, bootstrap, security);
+        EmbeddedKafka kafka = launch(dataDir, 1, brokerPort, controllerPort, "1@127.0.0.1:" + controllerPort,
+                Replication.forBrokers(1), Uuid.randomUuid().toString(), timeout, security);
         try {
-            kafka.awaitReady(timeout);
+            kafka.awaitReady(1, timeout);
         } catch (IOException | RuntimeException e) {
             kafka.close();
             throw e;
@@ -97,7 +56,91 @@ final class EmbeddedKafka implements AutoCloseable {
         return kafka;
     }
 
-    private void awaitReady(Duration timeout) throws IOException, InterruptedException {
+    /**
+     * Writes the node's server.properties (every start: ports may change), formats its storage with
+     * {@code clusterId} on first start, and starts it without waiting: a cluster's nodes only become ready once
+     * a majority of the controller quorum is up.
+     */
+    static EmbeddedKafka launch(Path dataDir, int nodeId, int brokerPort, int controllerPort, String voters,
+                                Replication replication, String clusterId, Duration timeout)
+            throws IOException, InterruptedException {
+        return launch(dataDir, nodeId, brokerPort, controllerPort, voters, replication, clusterId, timeout, null);
+    }
+
+    /** @param security the secured profile (TLS, SCRAM, ACLs) of a one-node stack, or null for plaintext */
+    static EmbeddedKafka launch(Path dataDir, int nodeId, int brokerPort, int controllerPort, String voters,
+                                Replication replication, String clusterId, Duration timeout, StackSecurity security)
+            throws IOException, InterruptedException {
+        if (security != null && voters.contains(",")) {
+            // StackSecurity keeps one internal listener (the stack's admin connection): one node only.
+            throw new IllegalArgumentException("the secured profile supports one broker only");
+        }
+        Path logDir = dataDir.resolve("kafka-data");
+        Path config = dataDir.resolve("server.properties");
+        Files.createDirectories(logDir);
+
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", Integer.toString(nodeId));
+        p.put("controller.quorum.voters", voters);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+        p.put("log.dirs", logDir.toString());
+        // Internal topics (offsets, transactions) and topics created with the broker default (Kafka Streams'
+        // changelogs and repartition topics) get the cluster's replication: 1/1 on one node, 3/2 on three.
+        String factor = Short.toString(replication.factor());
+        String minIsr = Integer.toString(replication.minInsyncReplicas());
+        p.put("default.replication.factor", factor);
+        p.put("min.insync.replicas", minIsr);
+        p.put("offsets.topic.replication.factor", factor);
+        p.put("offsets.topic.num.partitions", "6");
+        p.put("transaction.state.log.replication.factor", factor);
+        p.put("transaction.state.log.min.isr", minIsr);
+        p.put("transaction.state.log.num.partitions", "6");
+        p.put("share.coordinator.state.topic.replication.factor", factor);
+        p.put("share.coordinator.state.topic.min.isr", minIsr);
+        p.put("group.initial.rebalance.delay.ms", "0");
+        // Topics come from io.physmaster.topics.Topics only; a typo must not silently create a new one.
+        p.put("auto.create.topics.enable", "false");
+        p.put("log.cleaner.backoff.ms", "1000");
+        if (voters.contains(",")) {
+            // A quorum of JVMs sharing a busy machine's cores: with the defaults (2 s, 1 s) a starved follower
+            // keeps calling elections (20 epochs in a minute under load). Longer timeouts keep one leader, at the
+            // price of a slower controller failover (the brokers' 9 s session timeout dominates anyway).
+            p.put("controller.quorum.fetch.timeout.ms", "6000");
+            p.put("controller.quorum.election.timeout.ms", "2000");
+        }
+        if (security != null) {
+            security.applyTo(p, brokerPort, controllerPort);
+            // It holds the key store password: owner-only from the start.
+            StackCertificates.writeOwnerOnly(config, "");
+        }
+        try (Writer w = Files.newBufferedWriter(config)) {
+            p.store(w, "PhysMaster embedded KRaft node " + nodeId + " (written by EmbeddedKafka on every start)");
+        }
+
+        // Three brokers of 768 MB would crowd a laptop; a cluster node gets less (the load here is small).
+        String heap = voters.contains(",") ? "-Xmx512m" : "-Xmx768m";
+        List<String> jvmArgs = List.of("-Xms128m", heap, "-XX:+UseG1GC",
+                "-cp", childClasspath(),
+                // Warnings on its console (kafka.log); everything at INFO in kafka-broker.log next to it.
+                "-Dphysmaster.role=kafka-broker", "-Dphysmaster.logs=" + dataDir.toAbsolutePath());
+        Path log = dataDir.resolve("kafka.log");
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+            ChildJvm.run("kafka-storage-format", jvmArgs,
+                    List.of("kafka.tools.StorageTool", "format", "-t", clusterId,
+                            "-c", config.toString(), "--ignore-formatted"),
+                    log, timeout);
+        }
+        ChildJvm jvm = ChildJvm.start("kafka-" + nodeId, jvmArgs, List.of("kafka.Kafka", config.toString()), log);
+        return new EmbeddedKafka(jvm, "127.0.0.1:" + brokerPort, nodeId, security);
+    }
+
+    /** Waits until this node answers and sees {@code nodes} brokers. */
+    void awaitReady(int nodes, Duration timeout) throws IOException, InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         awaitListening(deadline); // an admin client started earlier warns on the console at every failed connect
         Map<String, Object> c = new java.util.HashMap<>(adminConfig());
@@ -106,19 +149,20 @@ final class EmbeddedKafka implements AutoCloseable {
         try (Admin admin = Admin.create(c)) {
             while (Instant.now().isBefore(deadline)) {
                 if (!jvm.isAlive()) {
-                    throw new IOException("Kafka broker exited during startup:\n" + jvm.logTail(30));
+                    throw new IOException("Kafka broker " + nodeId + " exited during startup:\n" + jvm.logTail(30));
                 }
                 try {
-                    if (!admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty()) {
+                    if (admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).size() >= nodes) {
                         return;
                     }
+                    Thread.sleep(200);
                 } catch (Exception notYet) {
                     Thread.sleep(200);
                 }
             }
         }
-        throw new IOException("Kafka broker not ready within " + timeout + "; log: " + jvm.logFile() + "\n"
-                + jvm.logTail(30));
+        throw new IOException("Kafka broker " + nodeId + " not ready within " + timeout + "; log: " + jvm.logFile()
+                + "\n" + jvm.logTail(30));
     }
 
     /** Until the broker's port accepts connections (or the deadline, or the broker exits). */
@@ -169,6 +213,10 @@ final class EmbeddedKafka implements AutoCloseable {
 
     long pid() {
         return jvm.pid();
+    }
+
+    int nodeId() {
+        return nodeId;
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.physmaster.role.KafkaSecurity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -15,20 +16,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded stack: a KRaft Kafka broker, the schema registry, and our topics. Start it, hand
+ * The embedded stack: a KRaft Kafka broker (or a cluster of them), the schema registry, and our topics. Start it, hand
  * {@link #clientConfigs()} to producers, consumers and Streams apps, and close it to stop both servers.
  */
 public final class LocalStack implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
 
-    private final EmbeddedKafka kafka;
+    /** Why --secured refuses --brokers above 1: the secured profile's listeners and admin path are one node's. */
+    static final String SECURED_ONE_BROKER = "the secured profile (--secured) runs one broker only; "
+            + "use --brokers 1 with --secured, or --brokers N without it";
+
+    private final KafkaCluster kafka;
     private final EmbeddedSchemaRegistry registry;
     private final Path dataDir;
     private final boolean deleteDataDir;
     private StackSecurity security;
 
-    private LocalStack(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, Path dataDir, boolean deleteDataDir) {
+    private LocalStack(KafkaCluster kafka, EmbeddedSchemaRegistry registry, Path dataDir, boolean deleteDataDir) {
         this.kafka = kafka;
         this.registry = registry;
         this.dataDir = dataDir;
@@ -44,6 +49,9 @@ public final class LocalStack implements AutoCloseable {
      *                with least-privilege ACLs; each role's client config is written under {@code <data dir>/security}
      */
     public static LocalStack start(LocalStackConfig config, boolean secured) throws IOException, InterruptedException {
+        if (secured && config.brokers() > 1) {
+            throw new IllegalArgumentException(SECURED_ONE_BROKER);
+        }
         boolean temp = config.dataDir() == null;
         Path dir = temp ? Files.createTempDirectory("physmaster-stack-") : config.dataDir().toAbsolutePath();
         Files.createDirectories(dir);
@@ -51,11 +59,11 @@ public final class LocalStack implements AutoCloseable {
         // Registry first: it is the one that can fail for a missing build, and it starts in ~2 s.
         EmbeddedSchemaRegistry registry = config.withRegistry()
                 ? EmbeddedSchemaRegistry.start(dir, config.registryPort(), config.startTimeout()) : null;
-        EmbeddedKafka kafka;
+        KafkaCluster kafka;
         StackSecurity security = null;
         try {
             security = secured ? StackSecurity.prepare(dir) : null;
-            kafka = EmbeddedKafka.start(dir, config.kafkaPort(), config.startTimeout(), security);
+            kafka = KafkaCluster.start(dir, config.brokers(), config.kafkaPort(), config.startTimeout(), security);
         } catch (IOException | RuntimeException | InterruptedException e) {
             if (registry != null) {
                 registry.close();
@@ -65,8 +73,8 @@ public final class LocalStack implements AutoCloseable {
         LocalStack stack = new LocalStack(kafka, registry, dir, temp);
         stack.security = security;
         try {
-            List<String> created = TopicProvisioner.ensureTopics(kafka.adminConfig(), (short) 1);
-            log.info("Created topics {}", created);
+            List<String> created = TopicProvisioner.ensureTopics(kafka.adminConfig(), config.topicReplication());
+            log.info("Created topics {} ({})", created, config.topicReplication());
             if (security != null) {
                 try (Admin admin = Admin.create(kafka.adminConfig())) {
                     security.provision(admin);
@@ -84,8 +92,8 @@ public final class LocalStack implements AutoCloseable {
             stack.close();
             throw e;
         }
-        log.info("Local stack up in {} ms: kafka {} registry {}", (System.nanoTime() - t0) / 1_000_000,
-                stack.bootstrapServers(), stack.schemaRegistryUrl());
+        log.info("Local stack up in {} ms: kafka {} ({} broker{}) registry {}", (System.nanoTime() - t0) / 1_000_000,
+                stack.bootstrapServers(), kafka.size(), kafka.size() == 1 ? "" : "s", stack.schemaRegistryUrl());
         return stack;
     }
 
@@ -140,9 +148,18 @@ public final class LocalStack implements AutoCloseable {
         return dataDir;
     }
 
-    /** Process ids of the child JVMs (broker, registry), for checks that nothing is left behind. */
+    /** Process ids of the child JVMs (brokers in node order, then the registry), for checks that nothing is left. */
     public List<Long> pids() {
-        return registry == null ? List.of(kafka.pid()) : List.of(kafka.pid(), registry.pid());
+        List<Long> pids = new ArrayList<>(kafka.nodePids().values());
+        if (registry != null) {
+            pids.add(registry.pid());
+        }
+        return List.copyOf(pids);
+    }
+
+    /** Kafka node id to the process id of its JVM: which process to kill to take a partition's leader down. */
+    public Map<Integer, Long> brokerPids() {
+        return kafka.nodePids();
     }
 
     @Override

@@ -1,22 +1,30 @@
 package io.physmaster.stack;
 
+import io.physmaster.topics.Replication;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code physmaster-stack}: runs the local stack until Ctrl-C. */
 @Command(name = "physmaster-stack", mixinStandardHelpOptions = true,
-        description = "Start a real KRaft Kafka broker and the schema registry on loopback, create the topics, "
-                + "and keep them up until Ctrl-C.")
+        description = "Start a real KRaft Kafka broker (or a cluster: --brokers 3) and the schema registry on "
+                + "loopback, create the topics, and keep them up until Ctrl-C. PHYSMASTER_REPLICATION_FACTOR and "
+                + "PHYSMASTER_MIN_INSYNC_REPLICAS override the topics' replication.")
 public final class LocalStackMain implements Callable<Integer> {
 
-    @Option(names = "--kafka-port", defaultValue = "9092",
-            description = "Broker port on 127.0.0.1; 0 = any free port (default: ${DEFAULT-VALUE})")
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Broker port on 127.0.0.1; a cluster's "
+            + "brokers take it and the next ones; 0 = any free ports (default: ${DEFAULT-VALUE})")
     int kafkaPort;
+    @Option(names = "--brokers", defaultValue = "1", paramLabel = "N", description = "Kafka nodes, each its own JVM "
+            + "(KRaft broker and controller); 3 gives a replicated cluster: topics with 3 replicas, 2 in sync "
+            + "(default: ${DEFAULT-VALUE})")
+    int brokers;
     @Option(names = "--registry-port", defaultValue = "8081",
             description = "Registry port on 127.0.0.1; 0 = any free port (default: ${DEFAULT-VALUE})")
     int registryPort;
@@ -25,13 +33,22 @@ public final class LocalStackMain implements Callable<Integer> {
     Path dataDir;
     @Option(names = "--secured", description = "Secured profile: clients authenticate with SCRAM-SHA-512 over TLS "
             + "(a CA made on first start), one principal per role with least-privilege ACLs; each role's client "
-            + "config is written to <data dir>/security/<role>.properties (use it with PHYSMASTER_KAFKA_CONFIG)")
+            + "config is written to <data dir>/security/<role>.properties (use it with PHYSMASTER_KAFKA_CONFIG); "
+            + "one broker only")
     boolean secured;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        LocalStack stack = LocalStack.start(new LocalStackConfig(dataDir, kafkaPort, registryPort, true,
-                Duration.ofSeconds(120)), secured);
+        if (secured && brokers > 1) {
+            // A usage error (message and usage, exit code 2), not a stack trace.
+            throw new CommandLine.ParameterException(spec.commandLine(), LocalStack.SECURED_ONE_BROKER);
+        }
+        LocalStackConfig config = new LocalStackConfig(dataDir, kafkaPort, registryPort, true,
+                Duration.ofSeconds(120)).withBrokers(brokers);
+        config = config.withReplication(Replication.fromEnv(System.getenv(), brokers));
+        LocalStack stack = LocalStack.start(config, secured);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Stopping the local stack ...");
@@ -39,7 +56,9 @@ public final class LocalStackMain implements Callable<Integer> {
             System.out.println("Stopped.");
             stopped.countDown();
         }, "stack-shutdown"));
-        System.out.println("Kafka bootstrap servers: " + stack.bootstrapServers());
+        System.out.println("Kafka bootstrap servers: " + stack.bootstrapServers()
+                + (brokers > 1 ? " (" + brokers + " brokers)" : ""));
+        System.out.println("Topics:                  " + config.topicReplication());
         System.out.println("Schema registry:         " + stack.schemaRegistryUrl());
         System.out.println("Data and logs:           " + stack.dataDir());
         if (secured) {

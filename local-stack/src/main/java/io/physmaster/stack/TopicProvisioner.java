@@ -1,8 +1,10 @@
 package io.physmaster.stack;
 
 import io.physmaster.serde.SchemaRegistryClient;
+import io.physmaster.topics.Replication;
 import io.physmaster.topics.Topics;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,30 +16,44 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * Creates every topic in {@link Topics#ALL} with its partitions and configs (existing topics are left alone),
- * and sets their schema compatibility.
+ * Creates every topic in {@link Topics#ALL} with its partitions, configs and the {@link Replication} asked for
+ * (existing topics are left alone), and sets their schema compatibility.
  */
 public final class TopicProvisioner {
 
     /** The compatibility every subject of ours gets: a new reader schema must read all earlier data. */
     public static final String COMPATIBILITY = "BACKWARD";
 
-    /** Returns the names it created (empty when all existed). */
+    /** With the replication factor given and min.insync.replicas its default (2 from a factor of 3 on, else 1). */
     public static List<String> ensureTopics(String bootstrapServers, short replicationFactor)
             throws ExecutionException, InterruptedException {
-        return ensureTopics(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), replicationFactor);
+        return ensureTopics(bootstrapServers, new Replication(replicationFactor, replicationFactor >= 3 ? 2 : 1));
+    }
+
+    /** Returns the names it created (empty when all existed). */
+    public static List<String> ensureTopics(String bootstrapServers, Replication replication)
+            throws ExecutionException, InterruptedException {
+        return ensureTopics(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), replication);
     }
 
     /** The same with a full admin client config (e.g. a secured cluster's). */
     public static List<String> ensureTopics(Map<String, Object> adminConfig, short replicationFactor)
+            throws ExecutionException, InterruptedException {
+        return ensureTopics(adminConfig, new Replication(replicationFactor, replicationFactor >= 3 ? 2 : 1));
+    }
+
+    /** The same with a full admin client config and the replication asked for. */
+    public static List<String> ensureTopics(Map<String, Object> adminConfig, Replication replication)
             throws ExecutionException, InterruptedException {
         try (Admin admin = Admin.create(adminConfig)) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
             for (Topics.Topic t : Topics.ALL) {
                 if (!existing.contains(t.name())) {
-                    missing.add(new NewTopic(t.name(), Optional.of(t.partitions()), Optional.of(replicationFactor))
-                            .configs(t.configs()));
+                    Map<String, String> configs = new HashMap<>(t.configs());
+                    configs.putAll(replication.topicConfigs());
+                    missing.add(new NewTopic(t.name(), Optional.of(t.partitions()), Optional.of(replication.factor()))
+                            .configs(configs));
                 }
             }
             List<String> created = new ArrayList<>();
@@ -52,6 +68,13 @@ public final class TopicProvisioner {
                 }
             }
             return created;
+        }
+    }
+
+    /** The number of brokers the cluster has now, for the default replication of {@link Replication#forBrokers}. */
+    public static int brokers(String bootstrapServers) throws ExecutionException, InterruptedException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            return admin.describeCluster().nodes().get().size();
         }
     }
 

@@ -151,4 +151,37 @@ class DockerComposeTest {
         assertEquals("nvidia", device.get("driver").asText());
         assertEquals("gpu", device.get("capabilities").get(0).asText());
     }
+
+    @Test
+    void theClusterProfileRunsThreeVotersAndReplicatesThreeTwo() throws IOException {
+        JsonNode services = compose().get("services");
+        Map<String, String> env = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(ROOT.resolve("deploy/cluster.env"))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                env.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+            }
+        }
+        assertEquals("cluster", env.get("COMPOSE_PROFILES"));
+        assertEquals("3", env.get("PHYSMASTER_REPLICATION_FACTOR"));
+        assertEquals("2", env.get("PHYSMASTER_MIN_INSYNC_REPLICAS"));
+        // Every voter and bootstrap address is a Kafka service of the file, node ids matching.
+        for (String voter : env.get("KAFKA_QUORUM_VOTERS").split(",")) {
+            String id = voter.substring(0, voter.indexOf('@'));
+            String host = voter.substring(voter.indexOf('@') + 1, voter.lastIndexOf(':'));
+            assertEquals(id, services.path(host).path("environment").path("KAFKA_NODE_ID").asText(
+                    services.path("kafka").path("environment").path("KAFKA_NODE_ID").asText()), voter);
+            assertTrue(env.get("PHYSMASTER_KAFKA_BOOTSTRAP").contains(host + ":9092"), host);
+            if (!host.equals("kafka")) {
+                assertEquals("cluster", services.path(host).path("profiles").get(0).asText(), host);
+            }
+        }
+        assertEquals(3, env.get("KAFKA_QUORUM_VOTERS").split(",").length);
+        String kafkaEnv = services.path("kafka").path("environment").toString();
+        for (String knob : List.of("KAFKA_DEFAULT_REPLICATION_FACTOR", "KAFKA_MIN_INSYNC_REPLICAS",
+                "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "KAFKA_CONTROLLER_QUORUM_VOTERS")) {
+            assertTrue(kafkaEnv.contains(knob), knob);
+        }
+        assertTrue(compose().path("x-physmaster-env").path("PHYSMASTER_REPLICATION_FACTOR").asText()
+                .contains("${PHYSMASTER_REPLICATION_FACTOR"), "the topics job and the roles get the factor");
+    }
 }

@@ -8,6 +8,7 @@ import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceBatch;
 import io.physmaster.schemas.PreferenceEvent;
 import io.physmaster.serde.PhysSerdes;
+import io.physmaster.topics.Replication;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -82,7 +83,9 @@ public final class PreferenceStreamsApp implements Callable<Integer> {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
-        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1); // the local stack has one broker
+        // Changelog and repartition topics take the broker's default.replication.factor and min.insync.replicas:
+        // 1/1 on one broker, 3/2 on the local stack's cluster (PHYSMASTER_REPLICATION_FACTOR overrides, see call).
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
         // Each exactly-once commit is a transaction round trip (markers on every partition written); committing
         // once a second keeps the thread processing instead of waiting, and adds at most 1 s to a batch's latency.
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
@@ -118,6 +121,12 @@ public final class PreferenceStreamsApp implements Callable<Integer> {
         batch.putAll(StreamsSettings.fromEnv(System.getenv()).toProperties());
         Properties streamsConfig = config(bootstrap, stateDir);
         streamsConfig.putAll(KafkaSecurity.fromEnv(System.getenv())); // TLS and SASL, when PHYSMASTER_KAFKA_* say so
+        String factor = System.getenv(Replication.ENV_FACTOR);
+        if (factor != null && !factor.isBlank()) {
+            Replication r = Replication.fromEnv(System.getenv(), 1);
+            streamsConfig.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) r.factor());
+            streamsConfig.put(StreamsConfig.topicPrefix("min.insync.replicas"), r.minInsyncReplicas());
+        }
         for (String key : file.stringPropertyNames()) {
             (key.startsWith("batch.") ? batch : streamsConfig).setProperty(key, file.getProperty(key));
         }
