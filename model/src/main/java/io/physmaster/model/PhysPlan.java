@@ -43,10 +43,16 @@ public final class PhysPlan extends ModelBlock {
 
     /** c_phys [B, K, D] -> plan [B, F, G, G]: object occupancy of each patch in each generated frame. */
     public NDArray decode(ParameterStore ps, NDArray cPhys, boolean training) {
-        long b = cPhys.getShape().get(0);
-        int r = cellsPerSide;
-        return decode.apply(ps, cPhys, training)                                      // [B, K, F*r*r]
-                .reshape(b, side, side, frames, r, r)
+        return toGrid(decode.apply(ps, cPhys, training), side, frames, cellsPerSide);
+    }
+
+    /**
+     * Per-token cells to frames: [B, K, F*r*r] (token (i, j) of the k x k grid holds its r x r cells of every frame)
+     * -> [B, F, G, G] with G = k*r. Shared with the v2 head's occupancy decoder, which lays its output out alike.
+     */
+    static NDArray toGrid(NDArray perToken, int side, int frames, int r) {
+        long b = perToken.getShape().get(0);
+        return perToken.reshape(b, side, side, frames, r, r)
                 .transpose(0, 3, 1, 4, 2, 5)                                          // [B, F, k, r, k, r]
                 .reshape(b, frames, (long) side * r, (long) side * r);
     }

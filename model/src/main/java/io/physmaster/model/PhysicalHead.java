@@ -95,12 +95,7 @@ public final class PhysicalHead extends ModelBlock {
 
     /** c_phys [B, K, D] -> predicted object occupancy of each patch cell per generated frame [B, F, G, G]. */
     public NDArray occupancy(ParameterStore ps, NDArray cPhys, boolean training) {
-        long b = cPhys.getShape().get(0);
-        int r = cellsPerSide;
-        return occupancy.apply(ps, cPhys, training)                                   // [B, K, F*r*r]
-                .reshape(b, side, side, frames, r, r)
-                .transpose(0, 3, 1, 4, 2, 5)                                          // [B, F, k, r, k, r]
-                .reshape(b, frames, (long) side * r, (long) side * r);
+        return PhysPlan.toGrid(occupancy.apply(ps, cPhys, training), side, frames, cellsPerSide); // [B, F, G, G]
     }
 
     @Override
