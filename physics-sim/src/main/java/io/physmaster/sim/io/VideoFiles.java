@@ -52,7 +52,54 @@ public final class VideoFiles {
             }
             enc.finish();
         }
+        Files.write(out, withoutTimestamps(Files.readAllBytes(out)));
         return out;
+    }
+
+    /**
+     * Zeroes the creation and modification times that JCodec stamps from the wall clock into the movie, track and
+     * media headers (mvhd, tkhd, mdhd), so that the same frames always give the same bytes: blobs are keyed by
+     * content, and a redone request must find its earlier MP4 rather than store a second one.
+     */
+    static byte[] withoutTimestamps(byte[] mp4) {
+        clearTimes(mp4, 0, mp4.length);
+        return mp4;
+    }
+
+    private static void clearTimes(byte[] b, int from, int to) {
+        int at = from;
+        while (at + 8 <= to) {
+            long size = readUint32(b, at);
+            String type = new String(b, at + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+            int header = 8;
+            if (size == 1 && at + 16 <= to) { // 64-bit size follows the type
+                size = (readUint32(b, at + 8) << 32) | readUint32(b, at + 12);
+                header = 16;
+            } else if (size == 0) { // box runs to the end of its parent
+                size = to - at;
+            }
+            if (size < header || at + size > to) {
+                return; // not a box we can walk; leave the rest as written
+            }
+            int body = at + header;
+            int end = (int) (at + size);
+            switch (type) {
+                case "moov", "trak", "mdia" -> clearTimes(b, body, end);
+                case "mvhd", "tkhd", "mdhd" -> {
+                    int version = b[body] & 0xff; // full box: version (1 byte), flags (3 bytes), then the two times
+                    int width = version == 1 ? 8 : 4;
+                    if (body + 4 + 2 * width <= end) {
+                        java.util.Arrays.fill(b, body + 4, body + 4 + 2 * width, (byte) 0);
+                    }
+                }
+                default -> { }
+            }
+            at = end;
+        }
+    }
+
+    private static long readUint32(byte[] b, int at) {
+        return ((b[at] & 0xffL) << 24) | ((b[at + 1] & 0xffL) << 16) | ((b[at + 2] & 0xffL) << 8) | (b[at + 3] & 0xffL);
     }
 
     public static byte[] mp4Bytes(float[] video, int frames, int h, int w, double fps, int scale) throws IOException {
