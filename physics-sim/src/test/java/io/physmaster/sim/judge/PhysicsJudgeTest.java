@@ -121,7 +121,7 @@ class PhysicsJudgeTest {
 
     @Test
     void confidenceIsACoinFlipAtMarginZeroAndGrowsWithTheMargin() {
-        assertEquals("physics-judge-v2", PhysicsJudge.ID);
+        assertEquals("physics-judge-v3", PhysicsJudge.ID);
         assertEquals(0.5, PhysicsJudge.confidence(0), 1e-12);
         double previous = 0.5;
         for (double m = 0.005; m <= 0.3; m += 0.005) {
@@ -139,21 +139,32 @@ class PhysicsJudgeTest {
         PhysicsJudge judge = new PhysicsJudge(0);
         int noiseConfident = 0;
         int realConfident = 0;
+        int lostArea = 0;
         int n = 12;
         for (int i = 0; i < n; i++) {
             RenderedClip truth = clip(i);
-            // Two renderings of the same motion: any preference is noise.
+            // Two renderings of the same motion: any preference is noise (and none at all when the better-scored
+            // rendering happens to be the less whole one).
             var noise = judge.judge(truth, List.of(HandMadeClips.perturbed(truth, truth.video(), 2L * i),
-                    HandMadeClips.perturbed(truth, truth.video(), 2L * i + 1))).orElseThrow();
-            assertEquals(PhysicsJudge.confidence(noise.margin()), noise.confidence(), 1e-12);
-            noiseConfident += noise.confidence() >= 0.9 ? 1 : 0;
-            // Two bad videos, one clearly worse: the frozen one never moves.
-            var real = judge.judge(truth, List.of(frozen(truth), HandMadeClips.shifted(truth, 4, 0))).orElseThrow();
-            assertEquals(1, real.preferred());
-            realConfident += real.confidence() >= 0.95 ? 1 : 0;
+                    HandMadeClips.perturbed(truth, truth.video(), 2L * i + 1)));
+            if (noise.isPresent()) {
+                assertEquals(PhysicsJudge.confidence(noise.get().margin()), noise.get().confidence(), 1e-12);
+                noiseConfident += noise.get().confidence() >= 0.9 ? 1 : 0;
+            }
+            // Two bad videos, one clearly worse: the frozen one never moves. Near an edge the shift pushes part of
+            // the object out of the frame, and the judge will not prefer a video whose object lost area to a
+            // frozen but whole one (no verdict then): those scenes are counted, not judged here.
+            var real = judge.judge(truth, List.of(frozen(truth), HandMadeClips.shifted(truth, 2, 0)));
+            if (real.isEmpty()) {
+                lostArea++;
+                continue;
+            }
+            assertEquals(1, real.get().preferred());
+            realConfident += real.get().confidence() >= 0.95 ? 1 : 0;
         }
+        assertTrue(lostArea <= 2, lostArea + " of " + n + " shifted objects lost area at an edge");
         assertTrue(noiseConfident <= n / 4, noiseConfident + " of " + n + " noise pairs were confident");
-        assertEquals(n, realConfident);
+        assertEquals(n - lostArea, realConfident);
     }
 
     @Test
@@ -175,5 +186,20 @@ class PhysicsJudgeTest {
         assertThrows(IllegalArgumentException.class, () -> new PhysicsJudge().judge(truth, List.of(truth.video())));
         assertThrows(IllegalArgumentException.class,
                 () -> new PhysicsJudge().judge(truth, List.of(truth.video(), new float[3])));
+    }
+
+    @Test
+    void aBetterPlacedButMoreBrokenVideoIsNeverPreferred() {
+        // Scores (lower better) and permanence penalties of four samples of one scene: sample 0 has the best score
+        // but is the most broken (beyond the judge's noise); the verdict is the widest gap among pairs whose winner is at least as whole.
+        double[] scores = {0.30, 0.40, 0.55, 0.70};
+        double[] brokenness = {0.50, 0.10, 0.20, 0.40};
+        int[] pair = PhysicsJudge.pair(scores, brokenness);
+        assertEquals(1, pair[0], "preferred: the best-scored of the whole ones");
+        assertEquals(3, pair[1], "rejected: the worst-scored that is at least as broken");
+        // Every lower-scored sample more broken than every higher-scored one: no pair at all.
+        assertEquals(null, PhysicsJudge.pair(new double[] {0.2, 0.5}, new double[] {0.4, 0.1}));
+        // A difference in brokenness within the noise does not block a pair.
+        assertEquals(0, PhysicsJudge.pair(new double[] {0.2, 0.5}, new double[] {0.12, 0.1})[0]);
     }
 }
