@@ -129,7 +129,7 @@ public final class TrainCli {
         @Option(names = "--scenes", defaultValue = "400", description = "Training scenes (default: ${DEFAULT-VALUE})")
         int scenes;
         @Option(names = "--samples", defaultValue = "4",
-                description = "Videos per scene; the judge's best and worst make the pair (default: ${DEFAULT-VALUE})")
+                description = "Videos per scene; the judge's widest gap whose winner is no more broken makes the pair (default: ${DEFAULT-VALUE})")
         int samples;
         @Option(names = "--steps", defaultValue = "8", description = "Euler sampler steps (default: ${DEFAULT-VALUE})")
         int steps;
