@@ -2,6 +2,7 @@ package io.physmaster.trainer;
 
 import ai.djl.ndarray.NDManager;
 import io.physmaster.blob.LocalBlobStore;
+import io.physmaster.console.Progress;
 import io.physmaster.dpo.DpoSteps;
 import io.physmaster.model.ModelRuntime;
 import io.physmaster.role.ConnectionSettings;
@@ -51,19 +52,27 @@ public final class TrainerMemoryBenchmark {
         try (NDManager m = NDManager.newBaseManager(); LocalBlobStore blobs = new LocalBlobStore(dir)) {
             OnlineLearner learner = new OnlineLearner(settings, blobs, m);
             Gate gate = new Gate(8, 8, 0.0);
-            System.out.println("resident MB at start: " + rssMb());
+            // 6 rounds of 5 DPO steps, 3 gate scorings, 3 checkpoint saves; each figure is a line that stays, so
+            // plain progress lines only every 30 s between them.
+            Progress progress = Progress.builder("trainer memory").total(12).step(0).build();
+            progress.note("resident MB at start: " + rssMb());
+            progress.update(0, "DPO steps");
             for (int round = 0; round < 6; round++) {
                 learner.train(pairs, 5, round);
-                System.out.println("after " + 5 * (round + 1) + " DPO steps: " + rssMb());
+                progress.note("after " + 5 * (round + 1) + " DPO steps: " + rssMb());
+                progress.update(round + 1, round < 5 ? "DPO steps" : "gate scoring");
             }
             for (int round = 0; round < 3; round++) {
                 gate.score(learner.policy(), m);
-                System.out.println("after gate scoring " + (round + 1) + ": " + rssMb());
+                progress.note("after gate scoring " + (round + 1) + ": " + rssMb());
+                progress.update(7 + round, round < 2 ? "gate scoring" : "checkpoint saves");
             }
             for (int round = 0; round < 3; round++) {
                 learner.checkpoints(Map.of(), Map.of());
-                System.out.println("after checkpoint save " + (round + 1) + ": " + rssMb());
+                progress.note("after checkpoint save " + (round + 1) + ": " + rssMb());
+                progress.update(10 + round, "checkpoint saves");
             }
+            progress.done("30 DPO steps, 3 gate scorings, 3 checkpoint saves (LoRA rank " + rank + ")");
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.physmaster.worker;
 
+import io.physmaster.console.Progress;
 import io.physmaster.model.ModelRuntime;
 import ai.djl.ndarray.NDManager;
 import io.physmaster.blob.LocalBlobStore;
@@ -44,6 +45,10 @@ public final class WorkerBenchmark {
         Path root = Path.of(System.getProperty("physmaster.root", "."));
         Path blobsDir = Files.createTempDirectory("bench-blobs");
         ModelRuntime.setUp();
+        int perRun = requests * samples;
+        // Over the three runs' videos: in-process, then through Kafka with one and with two workers.
+        Progress progress = Progress.start("worker benchmark", 3L * perRun);
+        progress.update(0, "rendering " + 2 * requests + " first frames");
 
         List<byte[]> pngs = new ArrayList<>();
         List<float[]> frames = new ArrayList<>();
@@ -62,6 +67,7 @@ public final class WorkerBenchmark {
             PhysMasterModel net = Models.load(model, m);
             EulerSampler sampler = new EulerSampler(net, m);
             LocalBlobStore blobs = new LocalBlobStore(blobsDir);
+            progress.update(0, "in-process: warming up");
             sampler.sample(frames.get(0), new long[] {0}, steps, 1f, null); // warm-up
             long t0 = System.nanoTime();
             int batchVideos = 8;
@@ -89,6 +95,7 @@ public final class WorkerBenchmark {
                         }
                     });
                 }
+                progress.update(from + n, "in-process: sampled");
             }
             outputs.awaitAll();
             inProcess = (System.nanoTime() - t0) / 1e9;
@@ -101,14 +108,17 @@ public final class WorkerBenchmark {
             WorkerSettings base = new WorkerSettings(stack.connection(blobsDir), model, "stage1", "bench-workers", "bench-1", 8, "127.0.0.1", -1, 0, Duration.ofMillis(100));
             ClientSettings cs = new ClientSettings(stack.connection(blobsDir), Duration.ofSeconds(30));
             try (PhysMasterClient client = PhysMasterClient.connect(cs)) {
-                double[] r1 = run(client, List.of(base), pngs.subList(0, requests), samples, steps);
+                double[] r1 = run(client, List.of(base), pngs.subList(0, requests), samples, steps, progress,
+                        perRun, "Kafka, 1 worker");
                 oneWorker = r1[0];
                 meanLatency1 = r1[1];
                 double[] r2 = run(client, List.of(base.withWorkerId("bench-2a"), base.withWorkerId("bench-2b")),
-                        pngs.subList(requests, 2 * requests), samples, steps);
+                        pngs.subList(requests, 2 * requests), samples, steps, progress, 2L * perRun,
+                        "Kafka, 2 workers");
                 twoWorkers = r2[0];
             }
         }
+        progress.done(3 * perRun + " videos: in-process, Kafka with 1 and with 2 workers");
         int videos = requests * samples;
         String json = String.format(Locale.ROOT, "{%n  \"model\": \"%s\",%n  \"requests\": %d,%n  \"samples_per_request\": %d,%n"
                         + "  \"steps\": %d,%n  \"in_process_seconds\": %.3f,%n  \"kafka_one_worker_seconds\": %.3f,%n"
@@ -126,9 +136,13 @@ public final class WorkerBenchmark {
         System.exit(0);
     }
 
-    /** Submits all requests at once to running workers; returns {wall seconds, mean latency ms}. */
+    /**
+     * Submits all requests at once to running workers; returns {wall seconds, mean latency ms}. {@code progress}
+     * counts the videos seen on top of {@code before} (the earlier runs'), under {@code name}.
+     */
     static double[] run(PhysMasterClient client, List<WorkerSettings> workers, List<byte[]> pngs, int samples,
-                        int steps) throws Exception {
+                        int steps, Progress progress, long before, String name) throws Exception {
+        progress.update(before, name + ": starting");
         List<GenerationWorker> ws = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (WorkerSettings s : workers) {
@@ -150,10 +164,13 @@ public final class WorkerBenchmark {
         Thread follower = new Thread(() -> client.followVideos(from, v -> {
             latencyByRequest.merge(v.getRequestId(), v.getLatencyMs(), Math::max);
             lastArrival.set(System.nanoTime());
-            return arrived.incrementAndGet() < expected;
+            int n = arrived.incrementAndGet();
+            progress.update(before + n, name + ": videos seen");
+            return n < expected;
         }, Duration.ofMinutes(10)), "follower");
         follower.start();
         Thread.sleep(1000); // the follower is positioned
+        progress.update(before, name + ": submitting");
         long t0 = System.nanoTime();
         for (byte[] png : pngs) {
             client.submit(Submission.of(png).withSamples(samples).withSteps(steps));

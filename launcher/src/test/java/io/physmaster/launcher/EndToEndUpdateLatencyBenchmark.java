@@ -1,5 +1,6 @@
 package io.physmaster.launcher;
 
+import io.physmaster.console.Progress;
 import io.physmaster.model.ModelRuntime;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -106,7 +107,7 @@ public final class EndToEndUpdateLatencyBenchmark {
                 byte[] probe = png(ProxyTask.scene(Split.SEEN_TEST, 0));
 
                 // The worker's videos of 80 training scenes, judged (not timed).
-                long prep = System.nanoTime();
+                Progress prep = Progress.start("preparing pairs", SCENES);
                 List<String> ids = new ArrayList<>();
                 List<RenderedClip> truths = new ArrayList<>();
                 for (int i = 0; i < SCENES; i++) {
@@ -127,19 +128,23 @@ public final class EndToEndUpdateLatencyBenchmark {
                     Optional<PhysicsJudge.Verdict> verdict = judge.judge(truths.get(i), pixels);
                     verdict.ifPresent(x -> judged.add(new Judged(vs.get(0).getRequestId(), x.preferred(),
                             x.rejected(), vs.get(x.preferred()).getRawUri(), vs.get(x.rejected()).getRawUri())));
+                    prep.update(i + 1, "scenes judged, " + judged.size() + " pairs");
                 }
                 if (judged.size() < PAIRS) {
                     throw new IllegalStateException("the judge decided only " + judged.size() + " of " + SCENES
                             + " scenes; " + PAIRS + " pairs are needed");
                 }
-                System.out.printf("prepared %d judged pairs from the worker's videos in %.1f s%n", PAIRS,
-                        (System.nanoTime() - prep) / 1e9);
+                prep.done(PAIRS + " judged pairs from the worker's videos");
                 while (!trainer.ready() || streams.state() != KafkaStreams.State.RUNNING) {
                     Thread.sleep(50);
                 }
                 List<Judged> pairs = judged.subList(0, PAIRS);
-                out.put("dedicated", update(client, trainer, streamsSettings, pairs, probe, "bench-judge-1", false));
-                out.put("with_traffic", update(client, trainer, streamsSettings, pairs, probe, "bench-judge-2", true));
+                Progress updates = Progress.start("updates", 2);
+                out.put("dedicated", update(client, trainer, streamsSettings, pairs, probe, "bench-judge-1", false,
+                        updates));
+                out.put("with_traffic", update(client, trainer, streamsSettings, pairs, probe, "bench-judge-2", true,
+                        updates));
+                updates.done("dedicated, then with traffic");
                 worker.stop();
                 trainer.stop();
                 wt.join(30_000);
@@ -172,8 +177,10 @@ public final class EndToEndUpdateLatencyBenchmark {
 
     /** One window's 64 preferences in, timed to the batch, the version and the first video made with it. */
     static Map<String, Object> update(PhysMasterClient client, DpoTrainer trainer, StreamsSettings settings,
-                                      List<Judged> pairs, byte[] probe, String annotator, boolean traffic)
-            throws Exception {
+                                      List<Judged> pairs, byte[] probe, String annotator, boolean traffic,
+                                      Progress progress) throws Exception {
+        String name = traffic ? "with traffic" : "dedicated";
+        int done = traffic ? 1 : 0;
         int before = trainer.published();
         List<String> uris = pairs.stream().flatMap(p -> java.util.stream.Stream.of(p.preferredUri(),
                 p.rejectedUri())).toList();
@@ -182,6 +189,7 @@ public final class EndToEndUpdateLatencyBenchmark {
             if (System.nanoTime() - waitFrom > Duration.ofMinutes(3).toNanos()) {
                 throw new IllegalStateException("the trainer did not compute the pairs' reference errors in 3 min");
             }
+            progress.update(done, name + ": waiting for the trainer's reference errors");
             Thread.sleep(20);
         }
         double referenceWait = (System.nanoTime() - waitFrom) / 1e9;
@@ -236,6 +244,7 @@ public final class EndToEndUpdateLatencyBenchmark {
         batches.start();
         // Right after a window boundary: all 64 preferences fall in one window, and the 64th makes it due.
         long windowMs = settings.window().toMillis();
+        progress.update(done, name + ": waiting for a window boundary");
         Thread.sleep(Math.max(2000, windowMs - System.currentTimeMillis() % windowMs + 100));
         if (!assigned.get()) {
             throw new IllegalStateException("the batches follower got no partition");
@@ -252,6 +261,7 @@ public final class EndToEndUpdateLatencyBenchmark {
             if (trainer.published() > before) {
                 versionNanos = System.nanoTime();
             }
+            progress.update(done, name + ": " + pairs.size() + " preferences in, waiting for the version");
             Thread.sleep(20);
         }
         if (versionNanos == 0) {
@@ -264,6 +274,7 @@ public final class EndToEndUpdateLatencyBenchmark {
             client.submit(Submission.of(probe).withSamples(1)); // the first request after the version is out
         }
         while (System.nanoTime() < deadline && servingNanos.get() == 0) {
+            progress.update(done, name + ": version out, waiting for its first video");
             Thread.sleep(20);
         }
         stop.set(true);
@@ -280,9 +291,10 @@ public final class EndToEndUpdateLatencyBenchmark {
         f.put("version", newVersion.get());
         f.put("training_figures", new java.util.TreeMap<>(versions.get(versions.size() - 1).getTrainingFigures()));
         f.put("seconds_before_t0_until_reference_errors_known", referenceWait);
-        System.out.printf("%s: batch %.1f s, version %.1f s, first video %.1f s%n",
-                traffic ? "with traffic" : "dedicated", batchNanos.get() == 0 ? Double.NaN : (batchNanos.get() - t0) / 1e9,
-                (versionNanos - t0) / 1e9, (servingNanos.get() - t0) / 1e9);
+        progress.note(String.format("%s: batch %.1f s, version %.1f s, first video %.1f s", name,
+                batchNanos.get() == 0 ? Double.NaN : (batchNanos.get() - t0) / 1e9, (versionNanos - t0) / 1e9,
+                (servingNanos.get() - t0) / 1e9));
+        progress.update(done + 1, name + " timed");
         return f;
     }
 

@@ -1,6 +1,7 @@
 package io.physmaster.streams;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.physmaster.console.Progress;
 import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceBatch;
 import io.physmaster.schemas.PreferenceEvent;
@@ -60,6 +61,10 @@ public final class BatchEmitLatencyBenchmark {
         Map<String, Integer> sizes = new ConcurrentHashMap<>();
         List<Double> bySize = new ArrayList<>();
         List<Double> byClose = new ArrayList<>();
+        int rounds = 2 * ROUNDS + 2;
+        // Each round's figure is a line of its own; plain progress lines only every 30 s between them.
+        Progress progress = Progress.builder("batch-emit rounds").total(rounds).step(0).build();
+        progress.update(0, "starting the local stack and the Streams app");
         try (LocalStack stack = LocalStack.start(LocalStackConfig.ephemeral());
              PhysSerdes serdes = PhysSerdes.of(Map.of("schema.registry.url", stack.schemaRegistryUrl()));
              KafkaStreams streams = new KafkaStreams(PreferenceBatchTopology.build(settings,
@@ -76,10 +81,11 @@ public final class BatchEmitLatencyBenchmark {
             reader.setDaemon(true);
             reader.start();
             Thread.sleep(3000); // the reader has its partition
-            for (int round = 0; round < 2 * ROUNDS + 2; round++) {
+            for (int round = 0; round < rounds; round++) {
                 boolean sizeTrigger = round % 2 == 0;
                 String version = (sizeTrigger ? "size-" : "close-") + round;
                 int pairs = sizeTrigger ? 64 : 8;
+                progress.update(round, version + ": waiting for a window boundary");
                 videos(producer, version, pairs);
                 // Start right after a window boundary, so every event of the round falls in one window.
                 long now = System.currentTimeMillis();
@@ -102,6 +108,7 @@ public final class BatchEmitLatencyBenchmark {
                         : nowNanos + (windowEnd + GRACE.toMillis() - nowMillis) * 1_000_000L;
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (!seen.containsKey(version) && System.nanoTime() < deadline) {
+                    progress.update(round, version + ": waiting for its batch");
                     Thread.sleep(5);
                 }
                 if (!seen.containsKey(version)) {
@@ -115,9 +122,11 @@ public final class BatchEmitLatencyBenchmark {
                 if (round >= 2) { // the first round of each kind warms the app up
                     (sizeTrigger ? bySize : byClose).add(secs);
                 }
-                System.out.printf("%s: batch of %d pairs read %.3f s after t0%n", version, pairs, secs);
+                progress.note(String.format("%s: batch of %d pairs read %.3f s after t0", version, pairs, secs));
+                progress.update(round + 1, version + " read");
             }
         }
+        progress.done(rounds + " rounds, " + (bySize.size() + byClose.size()) + " counted (one warm-up of each kind)");
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("size_trigger_64_pairs", summary(bySize));
         figures.put("window_close_8_pairs", summary(byClose));

@@ -2,6 +2,7 @@ package io.physmaster.streams;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.physmaster.console.Progress;
 import io.physmaster.schemas.GeneratedVideo;
 import io.physmaster.schemas.PreferenceEvent;
 import io.physmaster.schemas.PreferenceSource;
@@ -60,6 +61,7 @@ public final class StreamsThroughputBenchmark {
             pc.put("bootstrap.servers", stack.bootstrapServers());
             pc.put("linger.ms", 20);
             pc.put("batch.size", 262_144);
+            Progress loading = Progress.start("loading events", events);
             try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(pc, new StringSerializer(), new ByteArraySerializer())) {
                 for (int r = 0; r < requests; r++) {
                     for (int s = 0; s < 2; s++) {
@@ -78,8 +80,12 @@ public final class StreamsThroughputBenchmark {
                             .setAnnotator("a" + (i / requests)).setConfidence(0.9f).setTime(Instant.now()).build();
                     p.send(new ProducerRecord<>(Topics.PREFERENCE_EVENTS.name(), r,
                             ser.serialize(Topics.PREFERENCE_EVENTS.name(), e)));
+                    if (i % 1000 == 999) {
+                        loading.update(i + 1, "produced");
+                    }
                 }
             }
+            loading.done(events + " events over " + 2 * requests + " videos on the broker");
             // Realistic batching (64 pairs per batch, so ~N/64 early batches are emitted), but a window long
             // enough that the wall clock does not close it while the pre-loaded events are processed.
             StreamsSettings settings = new StreamsSettings(Duration.ofMinutes(10), Duration.ofMinutes(1), 64,
@@ -99,7 +105,8 @@ public final class StreamsThroughputBenchmark {
             long t0 = System.nanoTime();
             long[] running = {0};
             double secsRunning;
-            Progress progress;
+            Tracked tracked;
+            Progress streaming = Progress.start("streams app", events);
             try (KafkaStreams streams = new KafkaStreams(PreferenceBatchTopology.build(settings,
                     PreferenceStreamsApp.serdes(serdes)), config);
                  Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
@@ -109,15 +116,16 @@ public final class StreamsThroughputBenchmark {
                     }
                 });
                 streams.start();
-                progress = track(admin, events);
-                secsRunning = (progress.doneNanos() - running[0]) / 1e9;
+                tracked = track(admin, events, streaming);
+                secsRunning = (tracked.doneNanos() - running[0]) / 1e9;
             }
+            streaming.done("committed through all three stages");
             double secs = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("events", events);
             figures.put("events_per_s", Math.round(events / secsRunning));
-            double warmSecs = (progress.doneNanos() - progress.warmNanos()) / 1e9;
-            figures.put("events_per_s_after_warm_up", Math.round((progress.doneOffset() - progress.warmOffset()) / warmSecs));
+            double warmSecs = (tracked.doneNanos() - tracked.warmNanos()) / 1e9;
+            figures.put("events_per_s_after_warm_up", Math.round((tracked.doneOffset() - tracked.warmOffset()) / warmSecs));
             figures.put("warm_up", "the first " + Math.round(WARM_UP * 100) + " % of the events through the batcher"
                     + " (JIT compilation, caches, producer batches reaching size); after it, " + round(warmSecs) + " s");
             figures.put("seconds_running", round(secsRunning));
@@ -156,8 +164,11 @@ public final class StreamsThroughputBenchmark {
     /** Share of the events the batcher must have committed before the sustained rate is timed. */
     static final double WARM_UP = 0.25;
 
+    /** The tracked stages, in order, as the progress line names them. */
+    private static final List<String> STAGES = List.of("decode and check", "video join", "batcher");
+
     /** When (nanoTime) and at which repartition offset the warm-up ended and the run was done. */
-    record Progress(long warmNanos, long warmOffset, long doneNanos, long doneOffset) {
+    record Tracked(long warmNanos, long warmOffset, long doneNanos, long doneOffset) {
     }
 
     /**
@@ -165,9 +176,9 @@ public final class StreamsThroughputBenchmark {
      * preferences-by-request topic (video join), then the by-encoder-version topic the batcher reads. A stage's
      * end is final once the stage before it is committed (its writes commit with those input offsets), so it is
      * read then; -1 allows for a trailing transaction marker. The batcher's committed offset is the pipeline's
-     * progress: the warm-up ends when it passes WARM_UP of the events.
+     * progress (shown on {@code shown}): the warm-up ends when it passes WARM_UP of the events.
      */
-    static Progress track(Admin admin, int events) throws Exception {
+    static Tracked track(Admin admin, int events, Progress shown) throws Exception {
         TopicPartition batcherInput = new TopicPartition(repartitionTopic(PreferenceBatchTopology.BY_ENCODER_VERSION),
                 0);
         List<List<TopicPartition>> stages = List.of(partitions(Topics.PREFERENCE_EVENTS.name(),
@@ -195,8 +206,10 @@ public final class StreamsThroughputBenchmark {
                     ends = endOffsets(admin, stages.get(stage));
                 }
             }
+            shown.update(Math.min(batched, events), stage < STAGES.size()
+                    ? "batched (" + STAGES.get(stage) + " catching up)" : "batched (all stages committed)");
             if (stage == stages.size() && warmNanos > 0) {
-                return new Progress(warmNanos, warmOffset, now, batched);
+                return new Tracked(warmNanos, warmOffset, now, batched);
             }
             if (System.currentTimeMillis() > deadline) {
                 throw new IllegalStateException("streams app did not catch up in 30 min: committed " + committed);
