@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.physmaster.blob.BlobStore;
-import io.physmaster.blob.BlobStores;
 import io.physmaster.dpo.DpoSteps;
 import io.physmaster.dpo.HeadDpo;
 import io.physmaster.encoder.EncoderVersionFeed;
@@ -13,7 +12,6 @@ import io.physmaster.role.ConnectionSettings;
 import io.physmaster.role.Roles;
 import io.physmaster.schemas.EncoderVersion;
 import io.physmaster.schemas.PreferenceBatch;
-import io.physmaster.schemas.PreferencePair;
 import io.physmaster.serde.AvroDeserializer;
 import io.physmaster.serde.AvroSerializer;
 import io.physmaster.serde.SchemaRegistryClient;
@@ -21,22 +19,18 @@ import io.physmaster.sim.ClipSpec;
 import io.physmaster.sim.ProxyTask;
 import io.physmaster.sim.RenderedClip;
 import io.physmaster.sim.Split;
-import io.physmaster.sim.io.ClipFile;
 import io.physmaster.topics.DeadLetters;
 import io.physmaster.topics.Topics;
 import io.physmaster.versions.TrainerKeys;
 import io.physmaster.versions.VersionTrust;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
@@ -61,25 +55,24 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>fast path: a preference batch (one window) goes into the replay buffer, the policy takes one pass over
  *       its pairs, and the gate decides whether the candidate is published as the next encoder version;</li>
- *   <li>between windows: reference errors of recent videos first (so the next window's pass runs the policy
- *       only), then consolidation: short chunks of steps over the whole replay buffer, with fresh noise and
- *       times, yielding as soon as a batch arrives; every {@code consolidateSteps} the candidate is gated and
- *       published too.</li>
+ *   <li>between windows, taking turns: reference errors of recent videos (so the next window's pass runs the
+ *       policy only) and {@link Consolidation}: short chunks of steps over the whole replay buffer, with fresh
+ *       noise and times, yielding as soon as a batch arrives; every {@code consolidateSteps} steps the candidate
+ *       is gated (a few scenes per chunk) and published too.</li>
  * </ul>
  * One active trainer: the batches topic has one partition, so one member of the trainer group owns it. A batch's
  * offset is committed only after its version (or the gate failure's dead letter) is published; applied batch
  * ids are recorded in each version, so after a crash a batch is redone or recognised as applied. The replay
  * buffer is rebuilt from the batches topic up to the committed offset at start.
  *
- * <p>Over 300 lines: the role's loop, the fast path and consolidation share one consumer and one learner.
+ * <p>Over 300 lines: the role's loop and the fast path share one consumer (pairs: {@link PairLoader}; learning:
+ * {@link OnlineLearner}; gate and publication: {@link Promotion}).
  */
 public final class DpoTrainer implements Roles.Role {
 
     private static final Logger log = LoggerFactory.getLogger(DpoTrainer.class);
     private static final String COMPONENT = "dpo-trainer";
     static final String GROUP = "physmaster-dpo-trainer";
-    /** Steps per consolidation chunk: short, so a window that closes waits little. */
-    static final int CHUNK_STEPS = 2;
 
     private final DpoTrainerSettings settings;
     private final SchemaRegistryClient registry;
@@ -93,12 +86,12 @@ public final class DpoTrainer implements Roles.Role {
     private final OnlineLearner learner;
     private final ReplayBuffer replay;
     private final ReferenceErrorFeed referenceErrors;
+    private final PairLoader loader;
+    private final Consolidation consolidation;
     private final TrainerMetrics metrics;
-    private final Random rnd = new Random(17);
     /** Batches trained into the policy, in order (the lineage of the version in service plus what came since). */
     private final LinkedHashSet<String> applied = new LinkedHashSet<>();
     private final CountDownLatch exited = new CountDownLatch(1);
-    private int consolidatedSinceGate;
     private long idleTurns;
     private volatile boolean running = true;
     private volatile boolean started;
@@ -135,6 +128,9 @@ public final class DpoTrainer implements Roles.Role {
                 learner.reference().config().frames());
         this.promotion = new Promotion(settings, new VersionPublisher(blobs, producer, settings.baseVersion(), key.pair()), blobs,
                 manager, metrics);
+        this.loader = new PairLoader(blobs, learner.policy().config().frames(), referenceErrors, replay);
+        this.consolidation = new Consolidation(settings.consolidateSteps(), learner, replay, loader, promotion, metrics,
+                manager);
     }
 
     @Override
@@ -149,7 +145,7 @@ public final class DpoTrainer implements Roles.Role {
             ready = true;
             while (running) {
                 referenceErrors.poll();
-                boolean idleWork = referenceErrors.backlog() || consolidating();
+                boolean idleWork = referenceErrors.backlog() || consolidation.active();
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(idleWork ? 0 : 200))) {
                     if (!handleAndCommit(r)) {
                         break;
@@ -157,11 +153,11 @@ public final class DpoTrainer implements Roles.Role {
                 }
                 // Idle time alternates between the two: while videos keep coming there is always a backlog of
                 // reference errors, and consolidation must not starve behind it.
-                boolean errorsTurn = referenceErrors.backlog() && (!consolidating() || (idleTurns++ & 1) == 0);
+                boolean errorsTurn = referenceErrors.backlog() && (!consolidation.active() || (idleTurns++ & 1) == 0);
                 if (running && errorsTurn) {
                     referenceErrors.computeSome(learner.reference(), blobs, manager);
-                } else if (running && consolidating()) {
-                    consolidate();
+                } else if (running && consolidation.active()) {
+                    consolidation.chunk(versions.current(), applied);
                 }
             }
         } catch (WakeupException e) {
@@ -210,20 +206,24 @@ public final class DpoTrainer implements Roles.Role {
             log.info("event=batch_already_applied batch={}", batch.getBatchId());
             return;
         }
-        replay.addAll(batch.getPairs());
+        consolidation.abandonCandidate(); // this batch changes the policy: a candidate's scores would not hold
+        ReplayBuffer.Added added = replay.addAll(batch.getPairs());
         try {
             long t0 = System.nanoTime();
-            List<DpoSteps.Pair> pairs = load(batch.getPairs(), true);
+            List<DpoSteps.Pair> pairs = loader.firstVisit(batch.getPairs());
             if (pairs.isEmpty()) {
                 dead(r, batch.getBatchId(), "batch has no readable pairs", "EmptyBatch");
                 return;
             }
             long t1 = System.nanoTime();
-            DpoSteps.Result result = learner.train(pairs, settings.steps(pairs.size()), batch.getBatchId().hashCode());
+            DpoSteps.Result result = learner.trainWindow(pairs, settings.steps(pairs.size()),
+                    batch.getBatchId().hashCode());
             metrics.trained(result, settings.steps(pairs.size()), pairs.size(), true);
             applied.add(batch.getBatchId());
             long t2 = System.nanoTime();
-            Map<String, Double> training = figures(result, pairs.size(), false);
+            Map<String, Double> training = learner.figures(result, pairs.size(), replay.size(), false);
+            training.put("replay_pairs_added", (double) added.added());
+            training.put("replay_pairs_replaced", (double) added.replaced());
             training.put("seconds_loading_pairs", (t1 - t0) / 1e9);
             training.put("seconds_dpo", (t2 - t1) / 1e9);
             Gate.Verdict verdict = promotion.offer(learner, current, "w" + Integer.toHexString(
@@ -237,50 +237,6 @@ public final class DpoTrainer implements Roles.Role {
             applied.remove(batch.getBatchId());
             throw new IllegalStateException("DPO update for batch " + batch.getBatchId() + " failed", e);
         }
-    }
-
-    private boolean consolidating() {
-        return settings.consolidateSteps() > 0 && replay.size() > 0;
-    }
-
-    /** One chunk of steps over the replay buffer; every consolidateSteps steps, the candidate is offered. */
-    private void consolidate() {
-        try {
-            List<DpoSteps.Pair> pairs = load(replay.sample(CHUNK_STEPS * DpoTrainerSettings.PAIRS_PER_STEP, rnd), false);
-            if (pairs.isEmpty()) {
-                return;
-            }
-            long t0 = System.nanoTime();
-            DpoSteps.Result result = learner.train(pairs, CHUNK_STEPS, rnd.nextLong());
-            metrics.trained(result, CHUNK_STEPS, pairs.size(), false);
-            consolidatedSinceGate += result.steps();
-            if (consolidatedSinceGate >= settings.consolidateSteps()) {
-                consolidatedSinceGate = 0;
-                Map<String, Double> training = figures(result, 0, true);
-                training.put("seconds_dpo", (System.nanoTime() - t0) / 1e9);
-                promotion.offer(learner, versions.current(), "c" + learner.steps(), new ArrayList<>(applied), training,
-                        t0);
-            }
-        } catch (Exception e) {
-            log.warn("event=consolidation_failed reason=\"{}\"", e.toString());
-            Roles.pause(1000);
-        }
-    }
-
-    private Map<String, Double> figures(DpoSteps.Result result, int pairs, boolean consolidated) {
-        Map<String, Double> training = new LinkedHashMap<>();
-        training.put("dpo_loss", result.loss());
-        training.put("reward_accuracy", result.rewardAccuracy());
-        training.put("reward_margin", result.rewardMargin());
-        training.put("steps", (double) result.steps());
-        training.put("steps_total", (double) learner.steps());
-        training.put("pairs", (double) pairs);
-        training.put("replay_pairs", (double) replay.size());
-        training.put("consolidated", consolidated ? 1.0 : 0.0);
-        training.put("skipped_steps", (double) result.skipped());
-        training.put("pair_visits_with_reference_known", (double) result.pairsWithKnownReference());
-        training.put("lora_rank", (double) (learner.trainsAdapters() ? settings.loraRank() : 0));
-        return training;
     }
 
     /** Every pair of the batches the group has committed goes back into the replay buffer (a restart loses none). */
@@ -323,27 +279,6 @@ public final class DpoTrainer implements Roles.Role {
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("trainer warm-up failed", e);
         }
-    }
-
-    /** The pairs' videos as DPO pairs; the first pass of a window uses the request's noise, replays fresh noise. */
-    private List<DpoSteps.Pair> load(Collection<PreferencePair> pairs, boolean firstVisit) {
-        List<DpoSteps.Pair> out = new ArrayList<>();
-        int frames = learner.policy().config().frames();
-        for (PreferencePair p : pairs) {
-            try {
-                ClipFile.Contents w = ClipFile.decode(BlobStores.read(URI.create(p.getPreferredUri()), blobs));
-                ClipFile.Contents l = ClipFile.decode(BlobStores.read(URI.create(p.getRejectedUri()), blobs));
-                int plane = 3 * w.height() * w.width();
-                int length = frames * plane;
-                DpoSteps.Pair pair = new DpoSteps.Pair(java.util.Arrays.copyOf(w.video(), plane),
-                        DpoSteps.pad(w.video(), length, plane), DpoSteps.pad(l.video(), length, plane),
-                        firstVisit ? ReferenceErrors.noiseSeed(p.getRequestId()) : null, null);
-                out.add(firstVisit ? referenceErrors.attach(pair, p.getPreferredUri(), p.getRejectedUri()) : pair);
-            } catch (IOException | RuntimeException e) {
-                log.warn("event=pair_unreadable request={} reason=\"{}\"", p.getRequestId(), e.getMessage());
-            }
-        }
-        return out;
     }
 
     /** Whether the reference errors of these videos (URIs as in preference pairs) are known. */

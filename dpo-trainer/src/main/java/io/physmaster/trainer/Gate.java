@@ -30,6 +30,11 @@ public final class Gate {
 
     /** First seen-test scene of the gate; reports and benchmarks use scenes below 200,000. */
     public static final long FIRST_SCENE = 300_000;
+    /**
+     * Most scenes sampled together (the worker's default batch): a step's activations grow with the batch and the
+     * gate runs beside the worker; each sample depends only on its own first frame and seed, so chunks change no result.
+     */
+    static final int SCENES_PER_BATCH = 8;
 
     /** One model's judge scores on the gate's scenes, with their mean metrics. */
     public record Scores(double[] perScene, MetricScores mean) {
@@ -46,9 +51,6 @@ public final class Gate {
     public record Verdict(boolean pass, Scores candidate, PairedBootstrap.Interval vsService,
                           PairedBootstrap.Interval vsAnchor, String reason) {
     }
-
-    /** Most scenes sampled together: the worker's default batch. */
-    static final int CHUNK = 8;
 
     private final List<RenderedClip> scenes = new ArrayList<>();
     private final int steps;
@@ -81,38 +83,80 @@ public final class Gate {
         boolean pass = vsService.change() < tolerance && vsService.low() <= tolerance && vsAnchor.low() <= tolerance;
         String reason = String.format(java.util.Locale.ROOT,
                 "judge score %.4f vs %.4f in service: %s; vs anchor: %s (%d scenes)", candidate.meanScore(),
-                inService.meanScore(), vsService, vsAnchor, scenes.size());
+                inService.meanScore(), vsService, vsAnchor, candidate.perScene().length);
         return new Verdict(pass, candidate, vsService, vsAnchor, reason);
     }
 
     /** The model's judge scores on the gate's scenes. */
     public Scores score(PhysMasterModel model, NDManager manager) {
-        List<MetricScores> metrics = metrics(model, manager);
+        return scores(metrics(model, manager));
+    }
+
+    private static Scores scores(List<MetricScores> metrics) {
         return new Scores(metrics.stream().mapToDouble(PhysicsJudge::score).toArray(), MetricScores.mean(metrics));
     }
 
-    /** Each scene's metrics, in scene order (so two models' lists pair up scene by scene). */
+    /**
+     * Each scene's metrics, in scene order (so two models' lists pair up scene by scene), sampled
+     * {@link #SCENES_PER_BATCH} scenes at a time: one batch of every scene holds all their activations at once.
+     */
     public List<MetricScores> metrics(PhysMasterModel model, NDManager manager) {
-        EulerSampler sampler = new EulerSampler(model, manager);
-        float[][] videos = new float[scenes.size()][];
-        // In chunks: a step's activations grow with the batch, and the gate runs beside the worker; each sample
-        // depends only on its own first frame and seed, so chunking changes no result.
-        for (int from = 0; from < scenes.size(); from += CHUNK) {
-            int n = Math.min(CHUNK, scenes.size() - from);
-            float[][] firsts = new float[n][];
-            long[] seeds = new long[n];
-            for (int i = 0; i < n; i++) {
-                firsts[i] = scenes.get(from + i).frame(0);
-                seeds[i] = 7_000 + from + i;
-            }
-            System.arraycopy(sampler.sample(firsts, seeds, steps, 1f, null), 0, videos, from, n);
-        }
-        PhysicsJudge judge = new PhysicsJudge();
         List<MetricScores> all = new ArrayList<>();
-        for (int i = 0; i < scenes.size(); i++) {
-            all.add(judge.metrics(scenes.get(i), videos[i]));
+        for (int from = 0; from < scenes.size(); from += SCENES_PER_BATCH) {
+            all.addAll(metrics(model, manager, from, Math.min(scenes.size(), from + SCENES_PER_BATCH)));
         }
         return all;
+    }
+
+    /** The metrics of scenes [from, to): each scene has its own seed, so a scene scores alike in any chunk. */
+    private List<MetricScores> metrics(PhysMasterModel model, NDManager manager, int from, int to) {
+        EulerSampler sampler = new EulerSampler(model, manager);
+        float[][] firsts = new float[to - from][];
+        long[] seeds = new long[to - from];
+        for (int i = from; i < to; i++) {
+            firsts[i - from] = scenes.get(i).frame(0);
+            seeds[i - from] = 7_000 + i;
+        }
+        float[][] videos = sampler.sample(firsts, seeds, steps, 1f, null);
+        PhysicsJudge judge = new PhysicsJudge();
+        List<MetricScores> all = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            all.add(judge.metrics(scenes.get(i), videos[i - from]));
+        }
+        return all;
+    }
+
+    /** A scoring of the model that goes a few scenes at a time, so the caller can stop in between. */
+    public Scoring scoring(PhysMasterModel model) {
+        return new Scoring(model);
+    }
+
+    /** A model's scores on the gate, scene chunk by scene chunk; the model must not change meanwhile. */
+    public final class Scoring {
+        private final PhysMasterModel model;
+        private final List<MetricScores> done = new ArrayList<>();
+
+        private Scoring(PhysMasterModel model) {
+            this.model = model;
+        }
+
+        /** Scores up to {@code n} more scenes; true when every scene is scored. */
+        public boolean scoreSome(NDManager manager, int n) {
+            int from = done.size();
+            done.addAll(metrics(model, manager, from, Math.min(scenes.size(), from + n)));
+            return complete();
+        }
+
+        public boolean complete() {
+            return done.size() == scenes.size();
+        }
+
+        public Scores scores() {
+            if (!complete()) {
+                throw new IllegalStateException(done.size() + " of " + scenes.size() + " gate scenes scored");
+            }
+            return Gate.scores(done);
+        }
     }
 
     public int scenes() {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.CosineTracker;
+import ai.djl.training.tracker.Tracker;
 import io.physmaster.blob.BlobStore;
 import io.physmaster.dpo.DpoSteps;
 import io.physmaster.dpo.HeadDpo;
@@ -39,6 +40,7 @@ final class OnlineLearner {
     private final ServedEncoder encoder;
     private final LoraAdapters adapters;
     private final List<Parameter> trainable = new ArrayList<>();
+    private final Tracker schedule;
     private final Optimizer adam;
     private long steps;
 
@@ -57,8 +59,9 @@ final class OnlineLearner {
         if (adapters != null) {
             trainable.addAll(adapters.parameters());
         }
-        this.adam = DpoSteps.adam(CosineTracker.builder().setBaseValue(settings.learningRate())
-                .optFinalValue(settings.learningRate() / 10).setMaxUpdates(settings.lrHorizon()).build());
+        this.schedule = CosineTracker.builder().setBaseValue(settings.learningRate())
+                .optFinalValue(settings.learningRate() / 10).setMaxUpdates(settings.lrHorizon()).build();
+        this.adam = DpoSteps.adam(schedule);
     }
 
     /** Continues from a published version (after a restart): its head and adapters become the policy's. */
@@ -73,6 +76,56 @@ final class OnlineLearner {
                 f -> { });
         this.steps += r.steps();
         return r;
+    }
+
+    /**
+     * A new window's steps: the first pass over its pairs with each pair's own noise seed (reference errors known
+     * ahead: the policy runs alone); any further steps (an explicit step count above one pass) with fresh noise
+     * and times, so no pair is fitted twice on one draw.
+     */
+    DpoSteps.Result trainWindow(List<DpoSteps.Pair> pairs, int steps, long seed) {
+        int pass = Math.min(steps, (pairs.size() + DpoTrainerSettings.PAIRS_PER_STEP - 1)
+                / DpoTrainerSettings.PAIRS_PER_STEP);
+        DpoSteps.Result first = train(pairs, pass, seed);
+        if (steps == pass) {
+            return first;
+        }
+        List<DpoSteps.Pair> fresh = pairs.stream().map(p -> new DpoSteps.Pair(p.first(), p.preferred(), p.rejected()))
+                .toList();
+        return combine(first, train(fresh, steps - pass, seed + 1));
+    }
+
+    /** Figures of two runs as one (means weighted by applied steps). */
+    static DpoSteps.Result combine(DpoSteps.Result a, DpoSteps.Result b) {
+        int n = a.steps() + b.steps();
+        double wa = n == 0 ? 0.5 : (double) a.steps() / n;
+        double wb = 1 - wa;
+        return new DpoSteps.Result(wa * a.loss() + wb * b.loss(), wa * a.rewardAccuracy() + wb * b.rewardAccuracy(),
+                wa * a.rewardMargin() + wb * b.rewardMargin(), wa * a.distance() + wb * b.distance(), n,
+                a.skipped() + b.skipped(), a.pairsWithKnownReference() + b.pairsWithKnownReference());
+    }
+
+    /** A candidate's training figures, as published with its version. */
+    Map<String, Double> figures(DpoSteps.Result result, int pairs, int replayPairs, boolean consolidated) {
+        Map<String, Double> training = new java.util.LinkedHashMap<>();
+        training.put("dpo_loss", result.loss());
+        training.put("reward_accuracy", result.rewardAccuracy());
+        training.put("reward_margin", result.rewardMargin());
+        training.put("steps", (double) result.steps());
+        training.put("steps_total", (double) steps);
+        training.put("pairs", (double) pairs);
+        training.put("replay_pairs", (double) replayPairs);
+        training.put("consolidated", consolidated ? 1.0 : 0.0);
+        training.put("skipped_steps", (double) result.skipped());
+        training.put("pair_visits_with_reference_known", (double) result.pairsWithKnownReference());
+        training.put("lora_rank", (double) (adapters != null ? settings.loraRank() : 0));
+        training.put("learning_rate", (double) learningRate());
+        return training;
+    }
+
+    /** The schedule's learning rate at the next step. */
+    float learningRate() {
+        return schedule.getNewValue((int) steps);
     }
 
     /** Optimizer steps applied since start. */

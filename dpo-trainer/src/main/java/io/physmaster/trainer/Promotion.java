@@ -57,7 +57,20 @@ final class Promotion {
     Gate.Verdict offer(OnlineLearner learner, EncoderVersion current, String tag, List<String> batchIds,
                        Map<String, Double> training, long t0) throws Exception {
         long g0 = System.nanoTime();
-        Gate.Scores candidate = gate.score(learner.policy(), manager);
+        return conclude(gate.score(learner.policy(), manager), g0, learner, current, tag, batchIds, training, t0);
+    }
+
+    /** A scoring of the policy for {@link #conclude}, to be done a few scenes at a time (consolidation). */
+    Gate.Scoring scoring(OnlineLearner learner) {
+        return gate.scoring(learner.policy());
+    }
+
+    /**
+     * The gate's verdict on the policy's {@code candidate} scores (scored from {@code g0} on, while the policy did
+     * not change) against the version in service and the anchor; on a pass, the publication.
+     */
+    Gate.Verdict conclude(Gate.Scores candidate, long g0, OnlineLearner learner, EncoderVersion current, String tag,
+                          List<String> batchIds, Map<String, Double> training, long t0) throws Exception {
         Gate.Verdict verdict = gate.decide(candidate, scoresOf(current), anchor);
         metrics.gate(verdict.pass(), Duration.ofNanos(System.nanoTime() - g0));
         training.put("seconds_gate", (System.nanoTime() - g0) / 1e9);

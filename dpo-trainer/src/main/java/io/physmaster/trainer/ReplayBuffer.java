@@ -19,11 +19,17 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Every accepted preference pair, for replay: the online learner keeps training over all of them, not only
- * over the newest window. Bounded (the oldest pair goes first), deduplicated by (request, preferred video,
- * rejected video), so a batch read twice (a redelivery, or the rebuild from the topic after a restart) never
- * counts a pair twice. Holds URIs only; pixels are read from the blob store on each visit.
+ * over the newest window. Bounded (the oldest pair goes first). Keyed by pair id ({@link #pairId}: the request
+ * and its two videos, in either order), so a batch read twice (a redelivery, or the rebuild from the topic after
+ * a restart) never counts a pair twice, and a later window that judged the same two videos the other way
+ * replaces the earlier verdict instead of adding a pair that cancels it. Holds URIs only; pixels are read from
+ * the blob store on each visit.
  */
 final class ReplayBuffer {
+
+    /** What {@link #addAll} did with a batch's pairs. */
+    record Added(int added, int replaced, int known) {
+    }
 
     private final int capacity;
     private final LinkedHashMap<String, PreferencePair> pairs;
@@ -43,20 +49,39 @@ final class ReplayBuffer {
         };
     }
 
-    static String key(PreferencePair p) {
-        return p.getRequestId() + "|" + p.getPreferredUri() + "|" + p.getRejectedUri();
+    /** The pair's id: its request and its two videos, whichever was preferred. */
+    static String pairId(PreferencePair p) {
+        String a = p.getPreferredUri();
+        String b = p.getRejectedUri();
+        return p.getRequestId() + "|" + (a.compareTo(b) <= 0 ? a + "|" + b : b + "|" + a);
     }
 
-    /** Adds the pairs not seen before; returns how many were new. */
-    synchronized int addAll(List<PreferencePair> batch) {
+    /**
+     * Adds the pairs not seen before; a pair seen before with the same preference is left as it is, one seen
+     * with the opposite preference is replaced by this newer verdict (and counts as the newest pair).
+     */
+    synchronized Added addAll(List<PreferencePair> batch) {
         int added = 0;
+        int replaced = 0;
         for (PreferencePair p : batch) {
-            if (pairs.putIfAbsent(key(p), p) == null) {
+            String id = pairId(p);
+            PreferencePair old = pairs.get(id);
+            if (old == null) {
+                pairs.put(id, p);
                 added++;
+            } else if (!old.getPreferredUri().equals(p.getPreferredUri())) {
+                pairs.remove(id);
+                pairs.put(id, p);
+                replaced++;
             }
         }
-        keysStale |= added > 0;
-        return added;
+        keysStale |= added + replaced > 0;
+        return new Added(added, replaced, batch.size() - added - replaced);
+    }
+
+    /** Drops a pair that can never be read again (its videos are gone). */
+    synchronized void remove(PreferencePair p) {
+        keysStale |= pairs.remove(pairId(p)) != null;
     }
 
     /**
@@ -85,6 +110,11 @@ final class ReplayBuffer {
 
     synchronized int size() {
         return pairs.size();
+    }
+
+    /** The pairs, oldest first. */
+    synchronized List<PreferencePair> pairs() {
+        return new ArrayList<>(pairs.values());
     }
 
     /** {@code n} pairs drawn uniformly with replacement (fewer when the buffer is smaller than n). */
