@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.physmaster.blob.BlobStore;
 import io.physmaster.blob.BlobStores;
+import io.physmaster.model.ComputeLock;
 import io.physmaster.model.PhysMasterModel;
 import io.physmaster.sim.io.ClipFile;
 import java.io.IOException;
@@ -149,7 +150,7 @@ public final class ReferenceErrors {
             DpoSteps.toModelRange(v, plane, z, i * f * plane, f * plane); // frames 1..T-1, as DpoSteps feeds them
             t[i] = DpoSteps.drawNoise(noiseSeed(recent.get(ok.get(i))), noise, i * f * plane, f * plane);
         }
-        try (NDManager m = manager.newSubManager()) {
+        try (ComputeLock.Held held = ComputeLock.hold(); NDManager m = manager.newSubManager()) {
             Shape video = new Shape(n, f, 3, s, s);
             NDArray e = FlowDpo.errors(new ParameterStore(m, false), reference, m.create(z, video),
                     m.create(first, new Shape(n, 3, s, s)), m.create(noise, video), m.create(t), false);

@@ -1,5 +1,6 @@
 package io.physmaster.launcher;
 
+import io.physmaster.model.ComputeLock;
 import io.physmaster.annotate.AnnotatorServer;
 import io.physmaster.annotate.AnnotatorTokens;
 import io.physmaster.annotate.DashboardSettings;
@@ -99,6 +100,8 @@ public final class ClosedLoopDemo implements AutoCloseable {
 
     public Result run(Options o, PrintStream log) throws Exception {
         long t0 = System.nanoTime();
+        // Every role in this one process: their model work goes one unit at a time, so its memory peaks do not add.
+        ComputeLock.exclusive(true);
         Files.createDirectories(o.out());
         Path blobsDir = o.out().resolve("blobs");
         Roles roles = startRoles(o, blobsDir, log);

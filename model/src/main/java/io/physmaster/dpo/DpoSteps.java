@@ -9,6 +9,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import io.physmaster.model.ComputeLock;
 import io.physmaster.model.FlowMatching;
 import io.physmaster.model.PhysMasterModel;
 import java.util.List;
@@ -148,7 +149,7 @@ public final class DpoSteps {
                                 Minibatch mb, float beta, Optimizer adam, int step, NDManager manager) {
         int n = mb.size();
         int s = policy.config().size();
-        try (NDManager m = manager.newSubManager()) {
+        try (ComputeLock.Held held = ComputeLock.hold(); NDManager m = manager.newSubManager()) {
             ParameterStore ps = new ParameterStore(m, false);
             Shape video = new Shape(n, policy.config().frames() - 1, 3, s, s);
             FlowDpo.Terms terms;

@@ -5,8 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
+import io.physmaster.model.ComputeLock;
 import io.physmaster.model.ModelConfig;
 import io.physmaster.model.PhysMasterModel;
+import io.physmaster.model.VideoFlowTransformer;
 import java.util.Random;
 import java.util.function.IntConsumer;
 
@@ -101,19 +103,23 @@ public final class EulerSampler {
         try (NDManager m = manager.newSubManager()) {
             ParameterStore ps = new ParameterStore(m, false);
             NDArray first = m.create(firstAll, new Shape(n, 3, s, s)).mul(2f).sub(1f); // [n, 3, H, W] in [-1, 1]
-            NDArray cPhys = model.physical(ps, first, false);                          // [n, K, D] or null
-            NDArray cNone = cPhys == null ? null : cPhys.zerosLike();
-            if (zeroPhys) {
-                cPhys = cNone; // both passes would be the unconditional one: guidance has nothing to scale
+            VideoFlowTransformer.Conditioning cond;
+            VideoFlowTransformer.Conditioning uncond;
+            try (ComputeLock.Held held = ComputeLock.hold()) {
+                NDArray cPhys = model.physical(ps, first, false);                      // [n, K, D] or null
+                NDArray cNone = cPhys == null ? null : cPhys.zerosLike();
+                if (zeroPhys) {
+                    cPhys = cNone; // both passes would be the unconditional one: guidance has nothing to scale
+                }
+                // What does not depend on x_t or t (first-frame tokens, context keys/values, position bias): once.
+                cond = model.condition(ps, first, cPhys, false);
+                uncond = guidance != 1f && cPhys != null && !zeroPhys ? model.condition(ps, first, cNone, false) : null;
             }
-            // What does not depend on x_t or t (first-frame tokens, context keys/values, position bias): once.
-            var cond = model.condition(ps, first, cPhys, false);
-            var uncond = guidance != 1f && cPhys != null && !zeroPhys ? model.condition(ps, first, cNone, false) : null;
             NDArray x = m.create(noise(seeds, frames * plane), new Shape(n, frames, 3, s, s)); // x_0
             float dt = 1f / steps;
             for (int k = 0; k < steps; k++) {
                 // Each step's activations live in their own scope; only the new x is kept.
-                try (NDManager stepScope = m.newSubManager()) {
+                try (ComputeLock.Held held = ComputeLock.hold(); NDManager stepScope = m.newSubManager()) {
                     NDArray xs = x.duplicate();
                     xs.attach(stepScope);
                     NDArray t = stepScope.full(new Shape(n), k * dt);
