@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.IntStream;
 
 /**
  * A discrete-event simulation of PhysMaster's two queues, fed by the benchmark figures in docs/results
@@ -34,41 +36,26 @@ public final class CapacitySimulation {
     /** Fixed, so every run of the document's table prints the same figures. */
     static final long SEED = 20261203L;
 
-    /** A service-time distribution. */
-    interface Service {
-        double draw(Random r);
-
-        double mean();
+    /** A service-time distribution: its mean and a draw. */
+    record Service(double mean, ToDoubleFunction<Random> sampler) {
+        double draw(Random r) {
+            return sampler.applyAsDouble(r);
+        }
 
         static Service exponential(double mean) {
-            return new Service() {
-                public double draw(Random r) { return -mean * Math.log(1 - r.nextDouble()); }
-                public double mean() { return mean; }
-            };
+            return new Service(mean, r -> -mean * Math.log(1 - r.nextDouble()));
         }
 
         /** Lognormal with the given mean and coefficient of variation (sd / mean). */
         static Service lognormal(double mean, double cv) {
             double s2 = Math.log(1 + cv * cv);
             double mu = Math.log(mean) - s2 / 2;
-            return new Service() {
-                public double draw(Random r) { return Math.exp(mu + Math.sqrt(s2) * r.nextGaussian()); }
-                public double mean() { return mean; }
-            };
+            return new Service(mean, r -> Math.exp(mu + Math.sqrt(s2) * r.nextGaussian()));
         }
 
         /** The sum of k draws (a request of k videos sampled one after another). */
         static Service times(int k, Service video) {
-            return new Service() {
-                public double draw(Random r) {
-                    double s = 0;
-                    for (int i = 0; i < k; i++) {
-                        s += video.draw(r);
-                    }
-                    return s;
-                }
-                public double mean() { return k * video.mean(); }
-            };
+            return new Service(k * video.mean(), r -> IntStream.range(0, k).mapToDouble(i -> video.draw(r)).sum());
         }
     }
 
