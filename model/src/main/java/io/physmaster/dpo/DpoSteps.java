@@ -144,29 +144,20 @@ public final class DpoSteps {
         return totals.result(c.steps());
     }
 
+    /**
+     * Pairs per forward/backward pass inside a step. A step's gradient is the mean over its minibatch; computing
+     * it pass by pass and adding the passes' gradients (each weighted by its share of the pairs) gives the same
+     * gradient, while only one pass's activations are alive at a time: a whole 8-pair step through the DiT took
+     * about 3.6 GB of activations (the demo's memory peaks, docs/results/soak.md), a 2-pair pass a quarter of it.
+     */
+    static final int PAIRS_PER_PASS = 2;
+
     /** One Adam step on a minibatch; the figures' loss is NaN when the step was skipped (non-finite gradient). */
     private static Figures step(PhysMasterModel policy, PhysMasterModel reference, List<Parameter> trainable,
                                 Minibatch mb, float beta, Optimizer adam, int step, NDManager manager) {
-        int n = mb.size();
-        int s = policy.config().size();
-        try (ComputeLock.Held held = ComputeLock.hold(); NDManager m = manager.newSubManager()) {
-            ParameterStore ps = new ParameterStore(m, false);
-            Shape video = new Shape(n, policy.config().frames() - 1, 3, s, s);
-            FlowDpo.Terms terms;
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                // Same noise and time for preferred and rejected, as Eq. 3 requires.
-                NDArray zw = m.create(mb.preferred(), video);
-                NDArray zl = m.create(mb.rejected(), video);
-                NDArray first = m.create(mb.first(), new Shape(n, 3, s, s));
-                NDArray noise = m.create(mb.noise(), video);
-                NDArray times = m.create(mb.times());
-                terms = mb.referenceKnown()
-                        ? FlowDpo.pairLoss(ps, policy, zw, zl, first, noise, times, m.create(mb.reference()), beta, true)
-                        : FlowDpo.pairLoss(ps, policy, reference, zw, zl, first, noise, times, beta, true);
-                gc.backward(terms.loss());
-            }
-            float loss = terms.loss().getFloat();
-            boolean finite = Float.isFinite(loss) && finiteGradients(trainable);
+        try (ComputeLock.Held held = ComputeLock.hold()) {
+            Figures f = accumulateGradients(policy, reference, mb, beta, manager, PAIRS_PER_PASS);
+            boolean finite = Double.isFinite(f.loss()) && finiteGradients(trainable);
             if (finite) {
                 for (Parameter p : trainable) {
                     NDArray w = p.getArray();
@@ -177,17 +168,62 @@ public final class DpoSteps {
             } else {
                 String bad = trainable.stream().filter(p -> !finiteGradients(List.of(p))).map(Parameter::getName)
                         .findFirst().orElse("none");
-                log.warn("event=dpo_step_skipped step={} loss={} first_non_finite_gradient={} times={}", step, loss,
-                        bad, java.util.Arrays.toString(mb.times()));
+                log.warn("event=dpo_step_skipped step={} loss={} first_non_finite_gradient={} times={}", step,
+                        f.loss(), bad, java.util.Arrays.toString(mb.times()));
             }
             zeroGradients(trainable); // DJL accumulates gradients until something clears them
-            return new Figures(step, finite ? loss : Double.NaN, terms.rewardAccuracy(), terms.rewardMargin(),
-                    terms.distance());
+            return new Figures(step, finite ? f.loss() : Double.NaN, f.rewardAccuracy(), f.rewardMargin(),
+                    f.distance());
         }
     }
 
+    /**
+     * Adds the gradient of the minibatch's mean Flow-DPO loss to the trainable parameters, {@code pairsPerPass}
+     * pairs per forward/backward pass: each pass's loss is weighted by its share of the pairs, so the passes'
+     * gradients add up to the minibatch's. Returns the minibatch's figures (step 0).
+     */
+    static Figures accumulateGradients(PhysMasterModel policy, PhysMasterModel reference, Minibatch mb, float beta,
+                                       NDManager manager, int pairsPerPass) {
+        int n = mb.size();
+        int s = policy.config().size();
+        int plane = 3 * s * s;
+        int video = (policy.config().frames() - 1) * plane;
+        double loss = 0;
+        double accuracy = 0;
+        double margin = 0;
+        double distance = 0;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            for (int from = 0; from < n; from += pairsPerPass) {
+                int to = Math.min(n, from + pairsPerPass);
+                int k = to - from;
+                float share = k / (float) n; // this pass's part of the minibatch mean
+                // Each pass's activations live in their own scope, released once its gradient is added.
+                try (NDManager m = manager.newSubManager()) {
+                    ParameterStore ps = new ParameterStore(m, false);
+                    Shape shape = new Shape(k, policy.config().frames() - 1, 3, s, s);
+                    // Same noise and time for preferred and rejected, as Eq. 3 requires.
+                    NDArray zw = m.create(slice(mb.preferred(), from, to, video), shape);
+                    NDArray zl = m.create(slice(mb.rejected(), from, to, video), shape);
+                    NDArray first = m.create(slice(mb.first(), from, to, plane), new Shape(k, 3, s, s));
+                    NDArray noise = m.create(slice(mb.noise(), from, to, video), shape);
+                    NDArray times = m.create(slice(mb.times(), from, to, 1));
+                    FlowDpo.Terms terms = mb.referenceKnown()
+                            ? FlowDpo.pairLoss(ps, policy, zw, zl, first, noise, times,
+                                    m.create(referenceSlice(mb.reference(), n, from, to)), beta, true)
+                            : FlowDpo.pairLoss(ps, policy, reference, zw, zl, first, noise, times, beta, true);
+                    gc.backward(terms.loss().mul(share));
+                    loss += share * terms.loss().getFloat();
+                    accuracy += share * terms.rewardAccuracy();
+                    margin += share * terms.rewardMargin();
+                    distance += share * terms.distance();
+                }
+            }
+        }
+        return new Figures(0, loss, accuracy, margin, distance);
+    }
+
     /** Which pair comes next: passes over all pairs, each in a fresh random order. */
-    private static final class PairOrder {
+    static final class PairOrder {
         private final int[] order;
         private final Random rnd;
         private int next;
@@ -212,7 +248,7 @@ public final class DpoSteps {
      * [n, T-1, 3, H, W], noise like them, times [n], and the reference's errors [2n] (preferred, then rejected:
      * FlowDpo's order) when every pair has them.
      */
-    private record Minibatch(float[] first, float[] preferred, float[] rejected, float[] noise, float[] times,
+    record Minibatch(float[] first, float[] preferred, float[] rejected, float[] noise, float[] times,
                              float[] reference, boolean referenceKnown) {
 
         int size() {
@@ -290,6 +326,20 @@ public final class DpoSteps {
             return new Result(loss / applied, acc / applied, margin / applied, distance / applied, steps - skipped,
                     skipped, precomputed);
         }
+    }
+
+    /** Items [from, to) of an array of equal-sized items. */
+    private static float[] slice(float[] all, int from, int to, int item) {
+        return java.util.Arrays.copyOfRange(all, from * item, to * item);
+    }
+
+    /** Reference errors of pairs [from, to) from the [2n] layout (all preferred, then all rejected), same layout. */
+    private static float[] referenceSlice(float[] ref, int n, int from, int to) {
+        int k = to - from;
+        float[] out = new float[2 * k];
+        System.arraycopy(ref, from, out, 0, k);
+        System.arraycopy(ref, n + from, out, k, k);
+        return out;
     }
 
     /** order := a uniformly random permutation of 0..n-1 (Fisher-Yates). */

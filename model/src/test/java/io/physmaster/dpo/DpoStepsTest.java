@@ -143,4 +143,57 @@ class DpoStepsTest {
         ParameterStore ps = new ParameterStore(m, false);
         return net.velocity(ps, xt, t, first, net.physical(ps, first, false), false).toFloatArray();
     }
+
+    @Test
+    void aStepsGradientInPassesOfTwoPairsIsTheWholeMinibatchsGradient() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Path base = saved(dir, m);
+            PhysMasterModel policy = Models.load(base, m);
+            PhysMasterModel reference = Models.load(base, m);
+            // Every parameter of the policy (a fresh model's head gets almost no gradient yet: its output starts at zero).
+            java.util.List<ai.djl.nn.Parameter> trainable = new java.util.ArrayList<>();
+            policy.getParameters().forEach(p -> trainable.add(p.getValue()));
+            reference.freezeParameters(true);
+            java.util.Random rnd = new java.util.Random(3);
+            DpoSteps.Minibatch mb = DpoSteps.Minibatch.draw(pairs(5), new DpoSteps.PairOrder(5, rnd), 5, policy, rnd);
+
+            DpoSteps.Figures whole = DpoSteps.accumulateGradients(policy, reference, mb, 50f, m, 5);
+            Map<String, float[]> wholeGrad = gradients(trainable);
+            DpoSteps.zeroGradients(trainable);
+            DpoSteps.Figures passes = DpoSteps.accumulateGradients(policy, reference, mb, 50f, m, 2); // 2 + 2 + 1
+            Map<String, float[]> passGrad = gradients(trainable);
+
+            assertEquals(whole.loss(), passes.loss(), 1e-6);
+            assertEquals(whole.rewardMargin(), passes.rewardMargin(), 1e-5);
+            assertEquals(whole.rewardAccuracy(), passes.rewardAccuracy(), 1e-6);
+            assertFalse(wholeGrad.isEmpty());
+            double largest = 0;
+            for (float[] g : wholeGrad.values()) {
+                for (float x : g) {
+                    largest = Math.max(largest, Math.abs(x));
+                }
+            }
+            assertTrue(largest > 1e-6, "the policy got a gradient: " + largest);
+            double worst = 0;
+            for (var e : wholeGrad.entrySet()) {
+                float[] a = e.getValue();
+                float[] b = passGrad.get(e.getKey());
+                for (int i = 0; i < a.length; i++) {
+                    worst = Math.max(worst, Math.abs(a[i] - b[i]));
+                }
+            }
+            // Float sums in another order: differences at rounding level of the largest gradient entry.
+            assertTrue(worst <= 1e-4 * largest, "largest gradient entry " + largest + ", largest difference " + worst);
+        }
+    }
+
+    private static Map<String, float[]> gradients(java.util.List<ai.djl.nn.Parameter> params) {
+        Map<String, float[]> out = new java.util.HashMap<>();
+        for (ai.djl.nn.Parameter p : params) {
+            if (p.getArray().hasGradient()) {
+                out.put(p.getName() + "@" + System.identityHashCode(p), p.getArray().getGradient().toFloatArray());
+            }
+        }
+        return out;
+    }
 }
