@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class PacedLoad implements AutoCloseable {
 
-    /** One acknowledged write: when (nanoTime), to which topic and partition. */
-    record Ack(long at, String topic, int partition) {
+    /** One acknowledged write: when it was sent and when acknowledged (nanoTime), to which topic and partition. */
+    record Ack(long sentAt, long at, String topic, int partition) {
     }
 
     private final Records records;
@@ -56,10 +56,11 @@ final class PacedLoad implements AutoCloseable {
                 }
             }
             String id = ids.get(i);
+            long sentAt = System.nanoTime();
             records.send(Topics.GENERATION_REQUESTS.name(), id, Records.request(id, i), (m, e) -> {
                 if (e == null) {
                     requestsAcked.add(id);
-                    acks.add(new Ack(System.nanoTime(), m.topic(), m.partition()));
+                    acks.add(new Ack(sentAt, System.nanoTime(), m.topic(), m.partition()));
                 } else {
                     failures.add("request " + id + ": " + e);
                 }
@@ -67,7 +68,7 @@ final class PacedLoad implements AutoCloseable {
             records.send(Topics.PREFERENCE_EVENTS.name(), id, Records.preference(id, "failover"), (m, e) -> {
                 if (e == null) {
                     preferencesAcked.add(id);
-                    acks.add(new Ack(System.nanoTime(), m.topic(), m.partition()));
+                    acks.add(new Ack(sentAt, System.nanoTime(), m.topic(), m.partition()));
                 } else {
                     failures.add("preference " + id + ": " + e);
                 }

@@ -6,18 +6,20 @@ import java.util.Set;
 /**
  * How fast writes came back after a broker was killed, from the acknowledgements of a {@link PacedLoad}.
  *
- * @param resumed           seconds from the kill to the first acknowledgement on a partition the broker led
+ * @param resumed           seconds from the kill to the first acknowledgement, on a partition the broker led, of a
+ *                          write sent after its process had exited: only a new leader can acknowledge such a write
+ *                          (a write the dead broker answered just before it died would show 0 s)
  * @param rateRecovered     seconds from the kill to the start of the first 1 s window (stepped by 0.1 s) whose
  *                          acknowledgements reach 80 % of the pre-kill rate after the rate first fell below it
  * @param baselinePerSecond acknowledgements per second from 2 s after the start to the kill
  */
 record Recovery(double resumed, double rateRecovered, double baselinePerSecond) {
 
-    static Recovery of(List<PacedLoad.Ack> acks, Set<String> ledByVictim, long start, long killed) {
+    static Recovery of(List<PacedLoad.Ack> acks, Set<String> ledByVictim, long start, long killed, long exited) {
         long from = start + 2_000_000_000L; // past the producer's first metadata round trips
         double baseline = acks.stream().filter(a -> a.at() >= from && a.at() < killed).count()
                 / ((killed - from) / 1e9);
-        double resumed = acks.stream().filter(a -> a.at() > killed
+        double resumed = acks.stream().filter(a -> a.sentAt() > exited
                         && ledByVictim.contains(a.topic() + "-" + a.partition()))
                 .mapToLong(a -> a.at() - killed).min().orElse(-1_000_000_000L) / 1e9;
         long last = acks.stream().mapToLong(PacedLoad.Ack::at).max().orElse(killed);
