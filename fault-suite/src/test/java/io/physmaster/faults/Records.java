@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.Future;
 import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -58,6 +59,11 @@ final class Records implements AutoCloseable {
 
     Future<RecordMetadata> send(String topic, String key, SpecificRecord value) {
         return avro.send(new ProducerRecord<>(topic, key, value));
+    }
+
+    /** With a callback that hears the broker's answer (the acknowledgement or the final error). */
+    Future<RecordMetadata> send(String topic, String key, SpecificRecord value, Callback answer) {
+        return avro.send(new ProducerRecord<>(topic, key, value), answer);
     }
 
     Future<RecordMetadata> sendRaw(String topic, String key, byte[] value) {
