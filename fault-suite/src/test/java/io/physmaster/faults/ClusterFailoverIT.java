@@ -86,15 +86,7 @@ class ClusterFailoverIT {
 
     @AfterAll
     void stopCluster() {
-        List<AutoCloseable> reversed = new ArrayList<>(closeables);
-        java.util.Collections.reverse(reversed);
-        for (AutoCloseable c : reversed) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                System.err.println("[failover] closing " + c + ": " + e);
-            }
-        }
+        FaultStack.closeInReverse(closeables, "failover");
     }
 
     @Test

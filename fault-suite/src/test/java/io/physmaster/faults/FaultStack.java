@@ -185,15 +185,7 @@ final class FaultStack implements BeforeAllCallback {
                     // already gone
                 }
             }
-            List<AutoCloseable> reversed = new ArrayList<>(closeables);
-            java.util.Collections.reverse(reversed);
-            for (AutoCloseable c : reversed) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    System.err.println("[faults] closing " + c + ": " + e);
-                }
-            }
+            closeInReverse(closeables, "faults");
             registry.close();
             shared = null;
         }
@@ -204,6 +196,19 @@ final class FaultStack implements BeforeAllCallback {
             }
             try (Stream<Path> files = Files.walk(p)) {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    /** Closes in the reverse order of opening, each on its own: one failure does not keep the rest open. */
+    static void closeInReverse(List<AutoCloseable> closeables, String tag) {
+        List<AutoCloseable> reversed = new ArrayList<>(closeables);
+        java.util.Collections.reverse(reversed);
+        for (AutoCloseable c : reversed) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                System.err.println("[" + tag + "] closing " + c + ": " + e);
             }
         }
     }
