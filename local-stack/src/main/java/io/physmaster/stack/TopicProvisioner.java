@@ -3,6 +3,7 @@ package io.physmaster.stack;
 import io.physmaster.serde.SchemaRegistryClient;
 import io.physmaster.topics.Replication;
 import io.physmaster.topics.Topics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,6 +14,8 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -67,7 +70,40 @@ public final class TopicProvisioner {
                     }
                 }
             }
+            awaitTopics(admin, Topics.ALL.stream().map(Topics.Topic::name).toList(), Duration.ofSeconds(120));
             return created;
+        }
+    }
+
+    /**
+     * Waits until every topic is described with a leader for each partition. A topic just created on a cluster
+     * reaches the other brokers' metadata a moment later (seconds on a loaded machine), and a client asking one
+     * of them meanwhile is told the topic does not exist; a stack is ready only once that cannot happen.
+     */
+    public static Map<String, TopicDescription> awaitTopics(Admin admin, List<String> names, Duration timeout)
+            throws ExecutionException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String missing;
+            try {
+                Map<String, TopicDescription> found = admin.describeTopics(names).allTopicNames().get();
+                missing = found.values().stream()
+                        .filter(d -> d.partitions().stream().anyMatch(p -> p.leader() == null))
+                        .map(TopicDescription::name).findFirst().orElse(null);
+                if (missing == null) {
+                    return found;
+                }
+                missing += " (a partition without a leader)";
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException)) {
+                    throw e;
+                }
+                missing = e.getCause().getMessage();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topics not ready after " + timeout + ": " + missing);
+            }
+            Thread.sleep(200);
         }
     }
 

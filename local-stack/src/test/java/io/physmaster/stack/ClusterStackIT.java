@@ -40,8 +40,9 @@ class ClusterStackIT {
             assertEquals(3, stack.brokerPids().size());
             assertEquals(3, stack.bootstrapServers().split(",").length, stack.bootstrapServers());
             assertEquals(3, admin.describeCluster().nodes().get().size());
-            Map<String, TopicDescription> topics = admin.describeTopics(
-                    Topics.ALL.stream().map(Topics.Topic::name).toList()).allTopicNames().get();
+            // Asked from this client's side too: its request may go to a node other than the provisioner's.
+            Map<String, TopicDescription> topics = TopicProvisioner.awaitTopics(admin,
+                    Topics.ALL.stream().map(Topics.Topic::name).toList(), Duration.ofSeconds(60));
             for (Topics.Topic t : Topics.ALL) {
                 for (TopicPartitionInfo p : topics.get(t.name()).partitions()) {
                     assertEquals(3, p.replicas().size(), t.name() + "-" + p.partition());
