@@ -91,8 +91,7 @@ public final class PhysicsJudge {
     /** The permanence part of the score; a missing gravity figure (no fall in the truth) costs nothing. */
     public static double penalty(PermanenceScores p) {
         double gravity = Double.isNaN(p.gravityError()) ? 0 : p.gravityError();
-        return AREA * p.areaChange() + PIECES * (1 - p.onePiece()) + GHOST * p.ghost()
-                + COLOUR * p.colourShift() + GRAVITY * gravity;
+        return brokenness(p) + GRAVITY * gravity;
     }
 
     /**
