@@ -12,6 +12,7 @@ import ai.djl.training.tracker.Tracker;
 import io.physmaster.model.ComputeLock;
 import io.physmaster.model.FlowMatching;
 import io.physmaster.model.PhysMasterModel;
+import io.physmaster.model.ScalarOps;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -73,8 +74,13 @@ public final class DpoSteps {
         return FlowMatching.sampleTime(r);
     }
 
-    /** Figures of one step (or the mean of several). */
-    public record Figures(int step, double loss, double rewardAccuracy, double rewardMargin, double distance) {
+    /** Figures of one step (or the mean of several); {@code anchorLoss} is 0 without an anchor. */
+    public record Figures(int step, double loss, double rewardAccuracy, double rewardMargin, double distance,
+                          double anchorLoss) {
+
+        public Figures(int step, double loss, double rewardAccuracy, double rewardMargin, double distance) {
+            this(step, loss, rewardAccuracy, rewardMargin, distance, 0);
+        }
     }
 
     /**
@@ -93,12 +99,22 @@ public final class DpoSteps {
      * @param beta         Flow-DPO beta (errors are per-pixel means, so differences are small: beta is large)
      * @param learningRate Adam learning rate (fixed)
      * @param seed         pair order, noise and times of pairs without their own noise seed
+     * @param anchor       a supervised term added to every step ({@link Anchor}), or null for plain Flow-DPO
+     * @param anchorWeight its weight: L = L_DPO + anchorWeight * L_anchor
      */
-    public record Config(int steps, int batch, float beta, float learningRate, long seed) {
+    public record Config(int steps, int batch, float beta, float learningRate, long seed, Anchor anchor,
+                         float anchorWeight) {
         public Config {
             if (steps < 1 || batch < 1) {
                 throw new IllegalArgumentException("steps and batch must be >= 1, got " + steps + " and " + batch);
             }
+            if (anchor != null && !(anchorWeight > 0)) {
+                throw new IllegalArgumentException("an anchor needs a weight > 0, got " + anchorWeight);
+            }
+        }
+
+        public Config(int steps, int batch, float beta, float learningRate, long seed) {
+            this(steps, batch, beta, learningRate, seed, null, 0f);
         }
     }
 
@@ -137,7 +153,7 @@ public final class DpoSteps {
         Totals totals = new Totals();
         for (int step = 1; step <= c.steps(); step++) {
             Minibatch mb = Minibatch.draw(pairs, order, Math.min(c.batch(), pairs.size()), policy, rnd);
-            Figures fig = step(policy, reference, trainable, mb, c.beta(), adam, step, manager);
+            Figures fig = step(policy, reference, trainable, mb, c, adam, step, manager);
             totals.add(fig, mb);
             progress.accept(fig);
         }
@@ -154,10 +170,11 @@ public final class DpoSteps {
 
     /** One Adam step on a minibatch; the figures' loss is NaN when the step was skipped (non-finite gradient). */
     private static Figures step(PhysMasterModel policy, PhysMasterModel reference, List<Parameter> trainable,
-                                Minibatch mb, float beta, Optimizer adam, int step, NDManager manager) {
+                                Minibatch mb, Config c, Optimizer adam, int step, NDManager manager) {
         try (ComputeLock.Held held = ComputeLock.hold()) {
-            Figures f = accumulateGradients(policy, reference, mb, beta, manager, PAIRS_PER_PASS);
-            boolean finite = Double.isFinite(f.loss()) && finiteGradients(trainable);
+            Figures f = accumulateGradients(policy, reference, mb, c.beta(), manager, PAIRS_PER_PASS);
+            double anchorLoss = c.anchor() == null ? 0 : addAnchorGradient(policy, c, manager);
+            boolean finite = Double.isFinite(f.loss()) && Double.isFinite(anchorLoss) && finiteGradients(trainable);
             if (finite) {
                 for (Parameter p : trainable) {
                     NDArray w = p.getArray();
@@ -173,7 +190,17 @@ public final class DpoSteps {
             }
             zeroGradients(trainable); // DJL accumulates gradients until something clears them
             return new Figures(step, finite ? f.loss() : Double.NaN, f.rewardAccuracy(), f.rewardMargin(),
-                    f.distance());
+                    f.distance(), anchorLoss);
+        }
+    }
+
+    /** Adds the gradient of anchorWeight * L_anchor to the trainable parameters; returns L_anchor. */
+    private static double addAnchorGradient(PhysMasterModel policy, Config c, NDManager manager) {
+        try (NDManager m = manager.newSubManager();
+             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray l = c.anchor().loss(new ParameterStore(m, false), policy, m);
+            gc.backward(ScalarOps.times(l, c.anchorWeight()));
+            return l.getFloat();
         }
     }
 

@@ -34,7 +34,12 @@ public final class OfflineDpo {
     public enum Train { LORA, HEAD, JOINT }
 
     public record Settings(Train train, Path base, Path pairs, int steps, int batch, float beta, float learningRate,
-                           int loraRank, long seed, Path out) {
+                           int loraRank, long seed, Path out, float anchorWeight, int anchorScenes, int anchorBatch) {
+
+        public Settings(Train train, Path base, Path pairs, int steps, int batch, float beta, float learningRate,
+                        int loraRank, long seed, Path out) {
+            this(train, base, pairs, steps, batch, beta, learningRate, loraRank, seed, out, 0f, 0, 0);
+        }
     }
 
     public static Map<String, Double> run(Settings s, PrintStream log) throws IOException {
@@ -60,12 +65,19 @@ public final class OfflineDpo {
             TrainingProgress progress = new TrainingProgress("dpo-" + s.train().name().toLowerCase(), 0, s.steps(),
                     log);
             long t0 = System.nanoTime();
+            TruthAnchor anchor = null;
+            if (s.anchorWeight() > 0) {
+                anchor = TruthAnchor.render(s.anchorScenes(), s.anchorBatch(), s.seed());
+                log.printf("anchor: Stage I flow loss on %d of %d training-split clips per step, weight %.0f%n",
+                        s.anchorBatch(), s.anchorScenes(), s.anchorWeight());
+            }
             DpoSteps.Result r = DpoSteps.train(policy, reference, trainable, pairs, new DpoSteps.Config(s.steps(),
-                    s.batch(), s.beta(), s.learningRate(), s.seed()), manager, f -> {
+                    s.batch(), s.beta(), s.learningRate(), s.seed(), anchor, s.anchorWeight()), manager, f -> {
                         progress.update(f.step(), f.loss());
                         if (f.step() % 10 == 0 || f.step() == s.steps()) {
-                            progress.print(f.step(), String.format("  reward acc %.2f  margin %.3f  distance %.2e",
-                                    f.rewardAccuracy(), f.rewardMargin(), f.distance()));
+                            progress.print(f.step(), String.format("  reward acc %.2f  margin %.3f  distance %.2e%s",
+                                    f.rewardAccuracy(), f.rewardMargin(), f.distance(), s.anchorWeight() > 0
+                                            ? String.format("  anchor %.4f", f.anchorLoss()) : ""));
                         }
                     });
             progress.done(String.format("  reward acc %.2f", r.rewardAccuracy()));
@@ -79,7 +91,8 @@ public final class OfflineDpo {
             figures.put("seconds", (System.nanoTime() - t0) / 1e9);
             Map<String, Object> seeds = Map.of("seed", s.seed(), "base", s.base().toString(), "pairs",
                     s.pairs().toString(), "train", s.train().name().toLowerCase(), "beta", s.beta(), "lr",
-                    s.learningRate(), "lora_rank", s.loraRank());
+                    s.learningRate(), "lora_rank", s.loraRank(), "anchor_weight", s.anchorWeight(),
+                    "anchor_scenes", s.anchorScenes());
             if (lora != null) {
                 Path adapters = Path.of(s.out().toString().replaceFirst("\\.pmck$", "") + "-lora.pmck");
                 Checkpoint.save(adapters, "lora", policy.config(), lora, s.steps(), seeds, figures);

@@ -183,9 +183,23 @@ public final class TrainCli {
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "Checkpoint to write, adapters "
                 + "merged; lora and joint also write <out>-lora.pmck with the adapters alone")
         Path out;
+        @Option(names = "--anchor-weight", defaultValue = "0", description = "Weight of the Stage I flow loss on "
+                + "simulator clips added to every step (L = L_DPO + w * L_flow); 0 = plain Flow-DPO "
+                + "(default: ${DEFAULT-VALUE})")
+        float anchorWeight;
+        @Option(names = "--anchor-scenes", defaultValue = "1000", description = "Training-split clips rendered for "
+                + "the anchor (default: ${DEFAULT-VALUE})")
+        int anchorScenes;
+        @Option(names = "--anchor-batch", defaultValue = "4", description = "Anchor clips per step "
+                + "(default: ${DEFAULT-VALUE})")
+        int anchorBatch;
 
         @Override
         public Integer call() throws Exception {
+            if (anchorWeight < 0 || !Float.isFinite(anchorWeight)) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--anchor-weight must be >= 0, not " + anchorWeight);
+            }
             OfflineDpo.Train t;
             try {
                 t = OfflineDpo.Train.valueOf(train.toUpperCase());
@@ -193,7 +207,8 @@ public final class TrainCli {
                 throw new CommandLine.ParameterException(new CommandLine(this),
                         "--train must be lora, head or joint, not " + train);
             }
-            OfflineDpo.run(new OfflineDpo.Settings(t, base, pairs, steps, batch, beta, lr, rank, seed, out), System.out);
+            OfflineDpo.run(new OfflineDpo.Settings(t, base, pairs, steps, batch, beta, lr, rank, seed, out, anchorWeight,
+                    anchorScenes, anchorBatch), System.out);
             return 0;
         }
     }
