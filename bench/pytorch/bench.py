@@ -40,6 +40,8 @@ def serve(model_path, first_path):
                      "dit_flops_per_forward": 2 * net.dit.macs(), "encoder_flops": 2 * net.encoder_macs()}
         elif w[0] == "peak":
             reply = {"matmul_flops_per_s": matmul_peak()}
+        elif w[0] == "shapes":
+            reply = {"model_matmul_flops_per_s": model_matmuls(cfg, int(w[1]))}
         elif w[0] == "sample":
             reply = time_sampling(net, frame, int(w[1]), int(w[2]), f)
         else:
@@ -80,6 +82,34 @@ def matmul_peak():
     return best
 
 
+def dit_matmuls(cfg, batch):
+    """The matrix products of one DiT forward, (m, k, n, g): as BenchPeer.ditMatmuls lists them."""
+    f, p = cfg["frames"] - 1, (cfg["size"] // cfg["patch"]) ** 2
+    d, h = cfg["dim"], cfg["heads"]
+    dh, cond, rows, pd = d // h, p + cfg["physTokens"], batch * f * p, 3 * cfg["patch"] ** 2
+    block = [(rows, d, d, 1), (rows, d, 2 * d, 1), (p, dh, p + cond, batch * f * h), (p, p + cond, dh, batch * f * h),
+             (rows, d, d, 1), (rows, d, d, 1), (rows, d, 2 * d, 1), (f, dh, f + 1, batch * p * h),
+             (f, f + 1, dh, batch * p * h), (rows, d, d, 1), (rows, d, 4 * d, 1), (rows, 4 * d, d, 1)]
+    return [(rows, pd, d, 1)] + block * cfg["depth"] + [(rows, d, pd, 1)]
+
+
+def model_matmuls(cfg, batch):
+    """FLOP/s of the DiT's own matrix products back to back: the ceiling for a sampler of this model."""
+    ops, flops = [], 0.0
+    for m, k, n, g in dit_matmuls(cfg, batch):
+        shape_a, shape_b = ((m, k), (k, n)) if g == 1 else ((g, m, k), (g, k, n))
+        ops.append((torch.randn(*shape_a), torch.randn(*shape_b)))
+        flops += 2.0 * m * k * n * g
+    best = float("inf")
+    for r in range(6):
+        t0 = time.perf_counter()
+        for a, b in ops:
+            a @ b
+        if r > 0:
+            best = min(best, time.perf_counter() - t0)
+    return flops / best
+
+
 class Server:
     def __init__(self, name, argv, env):
         self.name = name
@@ -118,12 +148,13 @@ def drive(model_path, first_path, out_path, rounds, root):
     for e in engines.values():  # warm-up: first calls allocate and pick kernels
         for b in BATCHES:
             e.ask(f"sample {b} 1")
-    per_round, peaks = [], {n: [] for n in engines}
+    per_round, peaks, shapes = [], {n: [] for n in engines}, {n: [] for n in engines}
     for r in range(rounds):
         order = ["java", "pytorch"] if r % 2 == 0 else ["pytorch", "java"]
         row = {"round": r + 1, "order": order, "loadavg_1min_start": os.getloadavg()[0]}
         for name in order:
             peaks[name].append(engines[name].ask("peak")["matmul_flops_per_s"])
+            shapes[name].append(engines[name].ask(f"shapes {max(BATCHES)}")["model_matmul_flops_per_s"])
         for b in BATCHES:
             for name in order:
                 res = engines[name].ask(f"sample {b} {REPEATS[b]}")
@@ -147,11 +178,16 @@ def drive(model_path, first_path, out_path, rounds, root):
                 "minor_faults_per_batch_median": statistics.median(
                     row[f"{name}_b{b}"]["minor_faults_per_batch"] for row in per_round)}
         summary[f"{name}_matmul_peak_flops_per_s"] = float(f"{peak:.4e}")
+        best_shapes = max(shapes[name])
+        summary[f"{name}_model_matmuls_b{max(BATCHES)}"] = {
+            "flops_per_s": float(f"{best_shapes:.4e}"), "fraction_of_matmul_peak": round(best_shapes / peak, 4)}
     return {
         "command": "bench/pytorch/run.sh",
         "what": "Java sampler (./physmaster bench-sampling --serve) vs the same model in PyTorch eager "
                 "(bench/pytorch), same checkpoint, fp32, 8 Euler steps, interleaved rounds in one run; "
-                "s_per_video is the median of each round's repeats, ratio > 1 means Java is slower",
+                "s_per_video is the median of each round's repeats, ratio > 1 means Java is slower; "
+                "model_matmuls_b8: the DiT forward's own matrix products at batch 8 alone, back to back (the "
+                "ceiling of a sampler of this model), against the same engine's 1024^3 matmul peak",
         "model": model_path, "engines": {n: info[n]["engine"] for n in engines},
         "threads": env.get("OMP_NUM_THREADS"), "omp_wait_policy": env.get("OMP_WAIT_POLICY", "(default)"),
         "glibc_tunables": env.get("GLIBC_TUNABLES", "(default)"),

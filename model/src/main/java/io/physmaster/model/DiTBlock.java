@@ -65,24 +65,24 @@ public final class DiTBlock extends ModelBlock {
         long b = x.getShape().get(0);
         long f = x.getShape().get(1);
         long p = x.getShape().get(2);
-        Modulation m = Modulation.of(ada.apply(ps, Ops.gelu(c), training).split(9, 1)); // 9 x [B, D]
+        Modulation m = Modulation.of(Ops.chunks(ada.apply(ps, Ops.gelu(c), training), 9)); // 9 x [B, 1, 1, D]
 
         // Space: every frame attends over its own patches plus the conditioning tokens.
-        NDArray h = Ops.modulate(Ops.layerNorm(x), m.spaceShift(), m.spaceScale()).reshape(b * f, p, dim);
+        NDArray h = Ops.modulatedNorm(x, m.spaceShift(), m.spaceScale()).reshape(b * f, p, dim);
         NDArray s = spatial.attend(ps, h, ctx.spaceKv(), ctx.bias(), training).reshape(b, f, p, dim);
-        x = x.add(Ops.gate(s, m.spaceGate()));
+        x = x.add(s.mul(m.spaceGate()));
 
         // Time: every patch position attends along the frames, plus the first frame's token there.
-        h = Ops.modulate(Ops.layerNorm(x), m.timeShift(), m.timeScale()).transpose(0, 2, 1, 3).reshape(b * p, f, dim);
+        h = Ops.modulatedNorm(x, m.timeShift(), m.timeScale()).transpose(0, 2, 1, 3).reshape(b * p, f, dim);
         NDArray t = temporal.attend(ps, h, ctx.timeKv(), null, training).reshape(b, p, f, dim).transpose(0, 2, 1, 3);
-        x = x.add(Ops.gate(t, m.timeGate()));
+        x = x.add(t.mul(m.timeGate()));
 
-        h = Ops.modulate(Ops.layerNorm(x), m.mlpShift(), m.mlpScale());
+        h = Ops.modulatedNorm(x, m.mlpShift(), m.mlpScale());
         NDArray mlp = fc2.apply(ps, Ops.gelu(fc1.apply(ps, h, training)), training);
-        return x.add(Ops.gate(mlp, m.mlpGate()));
+        return x.add(mlp.mul(m.mlpGate()));
     }
 
-    /** adaLN-zero's nine [B, D] chunks: shift, scale and gate of each of the three sub-layers, in this order. */
+    /** adaLN-zero's nine chunks (Ops.chunks): shift, scale and gate of each of the three sub-layers, in order. */
     record Modulation(NDArray spaceShift, NDArray spaceScale, NDArray spaceGate,
                       NDArray timeShift, NDArray timeScale, NDArray timeGate,
                       NDArray mlpShift, NDArray mlpScale, NDArray mlpGate) {

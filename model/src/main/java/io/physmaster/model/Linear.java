@@ -90,7 +90,9 @@ public final class Linear extends ModelBlock {
         NDArray x = inputs.singletonOrThrow();                       // [..., in]
         NDArray w = ps.getValue(weight, x.getDevice(), training);    // [in, out]
         NDArray b = ps.getValue(bias, x.getDevice(), training);      // [out]
-        NDArray y = x.matMul(w).add(b);                              // [..., out]
+        // Serving: x W + b in one kernel (addmm), through a transposed view of W made once per weight array.
+        NDArray y = training ? x.matMul(w).add(b)                    // [..., out]
+                : ai.djl.nn.core.Linear.linear(x, transposed(w), b).singletonOrThrow();
         if (loraA != null) {
             NDArray a = ps.getValue(loraA, x.getDevice(), training); // [in, r]
             NDArray bb = ps.getValue(loraB, x.getDevice(), training);// [r, out]
@@ -98,6 +100,28 @@ public final class Linear extends ModelBlock {
         }
         return new NDList(y);
     }
+
+    /**
+     * W^T [out, in] as a view of W (no copy; detached, so it records no gradient), kept while W is the same
+     * array: in-place updates (an optimizer step, a LoRA merge, a hot swap's copy) show through the view.
+     */
+    private NDArray transposed(NDArray w) {
+        Object[] cached = transposedCache;
+        if (cached == null || cached[0] != w) {
+            // A loaded checkpoint (a hot swap) replaces the array: the old view would keep its storage alive.
+            Object[] old = cached;
+            NDArray detached = w.stopGradient();
+            cached = new Object[] {w, detached.transpose()};
+            detached.close(); // the view keeps the storage
+            transposedCache = cached;
+            if (old != null) {
+                ((NDArray) old[1]).close();
+            }
+        }
+        return (NDArray) cached[1];
+    }
+
+    private volatile Object[] transposedCache;
 
     /** Convenience: one array in, one out. */
     public NDArray apply(ParameterStore ps, NDArray x, boolean training) {

@@ -1,6 +1,7 @@
 package io.physmaster.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
@@ -35,21 +36,28 @@ final class Ops {
         static final NDManager MANAGER = NDManager.newBaseManager();
     }
 
-    /** x * (1 + scale) + shift, with scale/shift [B, D] broadcast over the token axes of x [B, ..., D]. */
-    static NDArray modulate(NDArray x, NDArray shift, NDArray scale) {
-        while (shift.getShape().dimension() < x.getShape().dimension()) {
-            shift = shift.expandDims(1);
-            scale = scale.expandDims(1);
-        }
-        return x.mul(scale.add(1f)).add(shift);
+    /**
+     * adaLN's n chunks of a [B, n*D] modulation, shaped to broadcast over tokens [B, F, P, D] without a reshape
+     * per use: [B, 1, 1, D] each, or [D] each when B = 1 (then {@link #modulatedNorm} can fuse them into the
+     * LayerNorm: one op instead of four).
+     */
+    static NDList chunks(NDArray mod, int n) {
+        long b = mod.getShape().get(0);
+        long width = mod.getShape().get(1);
+        NDArray shaped = b == 1 ? mod.reshape(width) : mod.reshape(b, 1, 1, width);
+        return shaped.split(n, shaped.getShape().dimension() - 1);
     }
 
-    /** gate [B, D] broadcast over the token axes of x [B, ..., D]. */
-    static NDArray gate(NDArray x, NDArray gate) {
-        while (gate.getShape().dimension() < x.getShape().dimension()) {
-            gate = gate.expandDims(1);
+    /**
+     * mod(LN(x)) = LN(x) * (1 + scale) + shift, shift and scale from {@link #chunks}. With one modulation for
+     * every token ([D]), it is LayerNorm's own affine transform: the engine's fused kernel does all of it.
+     */
+    static NDArray modulatedNorm(NDArray x, NDArray shift, NDArray scale) {
+        if (shift.getShape().dimension() == 1) {
+            long d = x.getShape().get(x.getShape().dimension() - 1);
+            return ai.djl.nn.norm.LayerNorm.layerNorm(x, new Shape(d), scale.add(1f), shift, 1e-6f).singletonOrThrow();
         }
-        return x.mul(gate);
+        return layerNorm(x).mul(scale.add(1f)).add(shift);
     }
 
     /**

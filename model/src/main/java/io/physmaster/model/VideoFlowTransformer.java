@@ -138,8 +138,8 @@ public final class VideoFlowTransformer extends ModelBlock {
         for (int i = 0; i < blocks.size(); i++) {
             tokens = blocks.get(i).apply(ps, tokens, cd.blocks().get(i), c, training);
         }
-        NDList m = finalAda.apply(ps, Ops.gelu(c), training).split(2, 1);
-        NDArray out = finalOut.apply(ps, Ops.modulate(Ops.layerNorm(tokens), m.get(0), m.get(1)), training);
+        NDList m = Ops.chunks(finalAda.apply(ps, Ops.gelu(c), training), 2);
+        NDArray out = finalOut.apply(ps, Ops.modulatedNorm(tokens, m.get(0), m.get(1)), training);
         NDArray x1hat = unpatchify(out, b, f).add(cd.firstF());                                   // [B, F, 3, H, W]
         return x1hat.sub(xt).div(ScalarOps.atLeast(tb.neg().add(1f), MIN_ONE_MINUS_T));          // v [B, F, 3, H, W]
     }

@@ -99,6 +99,8 @@ final class BenchPeer {
                             + " \"encoder_flops\": %d}", ModelRuntime.describe(), 2 * net.dit().macs(),
                             2 * (net.macs() - net.dit().macs()));
                     case "peak" -> String.format(Locale.ROOT, "{\"matmul_flops_per_s\": %.4e}", matmulPeak(m));
+                    case "shapes" -> String.format(Locale.ROOT, "{\"model_matmul_flops_per_s\": %.4e}",
+                            modelMatmuls(m, net.config(), Integer.parseInt(w[1])));
                     case "sample" -> timeSampling(sampler, frame, Integer.parseInt(w[1]), Integer.parseInt(w[2]),
                             steps);
                     case "quit" -> null;
@@ -149,6 +151,67 @@ final class BenchPeer {
                 c.close();
             }
             return best;
+        }
+    }
+
+    /**
+     * The matrix products of one DiT forward at batch {@code batch}, alone: {m, k, n, g} = g products of
+     * [m, k] x [k, n] (g = 1: a linear layer over all tokens; g > 1: attention's batched products). What they
+     * reach is the ceiling for a sampler of this model on this engine (bench/pytorch/bench.py lists the same).
+     */
+    static List<long[]> ditMatmuls(ModelConfig c, int batch) {
+        long f = c.frames() - 1;
+        long p = (long) (c.size() / c.patch()) * (c.size() / c.patch());
+        long d = c.dim();
+        long h = c.heads();
+        long dh = d / h;
+        long cond = p + c.physTokens();
+        long rows = batch * f * p;
+        long patchDim = 3L * c.patch() * c.patch();
+        List<long[]> all = new ArrayList<>();
+        all.add(new long[] {rows, patchDim, d, 1});                                  // patch embedding
+        for (int i = 0; i < c.depth(); i++) {
+            all.add(new long[] {rows, d, d, 1});                                     // spatial q
+            all.add(new long[] {rows, d, 2 * d, 1});                                 // spatial k, v
+            all.add(new long[] {p, dh, p + cond, batch * f * h});                    // scores
+            all.add(new long[] {p, p + cond, dh, batch * f * h});                    // weights x values
+            all.add(new long[] {rows, d, d, 1});                                     // spatial out
+            all.add(new long[] {rows, d, d, 1});                                     // temporal q
+            all.add(new long[] {rows, d, 2 * d, 1});                                 // temporal k, v
+            all.add(new long[] {f, dh, f + 1, batch * p * h});                       // scores
+            all.add(new long[] {f, f + 1, dh, batch * p * h});                       // weights x values
+            all.add(new long[] {rows, d, d, 1});                                     // temporal out
+            all.add(new long[] {rows, d, 4 * d, 1});                                 // MLP in
+            all.add(new long[] {rows, 4 * d, d, 1});                                 // MLP out
+        }
+        all.add(new long[] {rows, d, patchDim, 1});                                  // output layer
+        return all;
+    }
+
+    /** FLOP/s of {@link #ditMatmuls} run back to back (best of 5 after a warm-up), random operands. */
+    static double modelMatmuls(NDManager m, ModelConfig c, int batch) {
+        List<long[]> shapes = ditMatmuls(c, batch);
+        try (NDManager sub = m.newSubManager()) {
+            List<NDArray[]> operands = new ArrayList<>();
+            double flops = 0;
+            for (long[] s : shapes) {
+                Shape a = s[3] == 1 ? new Shape(s[0], s[1]) : new Shape(s[3], s[0], s[1]);
+                Shape b = s[3] == 1 ? new Shape(s[1], s[2]) : new Shape(s[3], s[1], s[2]);
+                operands.add(new NDArray[] {sub.randomNormal(a), sub.randomNormal(b)});
+                flops += 2.0 * s[0] * s[1] * s[2] * s[3];
+            }
+            double best = Double.MAX_VALUE;
+            for (int r = 0; r < 6; r++) {
+                long t0 = System.nanoTime();
+                for (NDArray[] o : operands) {
+                    o[0].matMul(o[1]).close();
+                }
+                double secs = (System.nanoTime() - t0) / 1e9;
+                if (r > 0) {
+                    best = Math.min(best, secs);
+                }
+            }
+            return flops / best;
         }
     }
 
