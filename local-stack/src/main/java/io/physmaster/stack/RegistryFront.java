@@ -49,7 +49,9 @@ final class RegistryFront implements AutoCloseable {
         this.server = server;
         this.backendRoot = backendRoot;
         passwords.forEach((user, pw) -> users.put(user, sha256(user + ":" + pw)));
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        // HTTP/1.1: the registry would accept an h2c upgrade, and HTTP/2 answers carry pseudo-headers (":status").
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
         this.pool = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "registry-front");
             t.setDaemon(true);
@@ -139,7 +141,7 @@ final class RegistryFront implements AutoCloseable {
             return;
         }
         resp.headers().map().forEach((name, values) -> {
-            if (!NOT_COPIED.contains(name.toLowerCase(Locale.ROOT))) {
+            if (!name.startsWith(":") && !NOT_COPIED.contains(name.toLowerCase(Locale.ROOT))) {
                 values.forEach(v -> ex.getResponseHeaders().add(name, v));
             }
         });

@@ -111,6 +111,24 @@ class SecuredRegistryIT {
     }
 
     @Test
+    void answersAreValidHttp11ForStrictClients() throws Exception {
+        // Node's parser (kafkajs's registry client) rejects a header such as HTTP/2's ":status"; read the raw reply.
+        URI url = URI.create(stack.schemaRegistryUrl());
+        try (java.net.Socket s = new java.net.Socket(url.getHost(), url.getPort())) {
+            s.setSoTimeout(60_000);
+            s.getOutputStream().write(("GET " + url.getPath() + "/config/no-such-subject HTTP/1.1\r\nHost: "
+                    + url.getHost() + "\r\nAuthorization: " + basic(stack.security().registryUserInfo("worker"))
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String head = reply.substring(0, reply.indexOf("\r\n\r\n"));
+            assertTrue(head.startsWith("HTTP/1.1 404"), head);
+            for (String line : head.split("\r\n")) {
+                assertTrue(line.startsWith("HTTP/1.1") || line.matches("[A-Za-z0-9-]+: .*"), "header: " + line);
+            }
+        }
+    }
+
+    @Test
     void aRolesCredentialsRegisterAndReadSchemasUnderConfluentsKeyNames() throws Exception {
         Schema s = SchemaBuilder.record("Probe").namespace("test").fields().requiredString("x").endRecord();
         int id;
