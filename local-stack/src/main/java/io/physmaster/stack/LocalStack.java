@@ -124,7 +124,7 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * {@link #connection(Path)} for one role of the secured profile: its Kafka client config (principal,
-     * password, CA) comes from {@code <data dir>/security/<role>.properties}.
+     * password, CA) and its registry credentials come from {@code <data dir>/security/<role>.properties}.
      */
     public ConnectionSettings connection(String role, Path blobStore) {
         if (security == null) {
