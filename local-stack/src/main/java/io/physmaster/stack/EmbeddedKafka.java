@@ -25,14 +25,18 @@ final class EmbeddedKafka implements AutoCloseable {
     private final ChildJvm jvm;
     private final String bootstrapServers;
     private final StackSecurity security;
+    /** The secured profile's INTERNAL listener (mutual TLS), 0 when plaintext. */
+    private final int internalPort;
 
     private final int nodeId;
 
-    private EmbeddedKafka(ChildJvm jvm, String bootstrapServers, int nodeId, StackSecurity security) {
+    private EmbeddedKafka(ChildJvm jvm, String bootstrapServers, int nodeId, StackSecurity security,
+                          int internalPort) {
         this.jvm = jvm;
         this.bootstrapServers = bootstrapServers;
         this.nodeId = nodeId;
         this.security = security;
+        this.internalPort = internalPort;
     }
 
     /** One broker: broker and controller in one process, data directly under {@code dataDir}. */
@@ -67,14 +71,11 @@ final class EmbeddedKafka implements AutoCloseable {
         return launch(dataDir, nodeId, brokerPort, controllerPort, voters, replication, clusterId, timeout, null);
     }
 
-    /** @param security the secured profile (TLS, SCRAM, ACLs) of a one-node stack, or null for plaintext */
+    /** @param security the secured profile (TLS, SCRAM, ACLs), or null for plaintext */
     static EmbeddedKafka launch(Path dataDir, int nodeId, int brokerPort, int controllerPort, String voters,
                                 Replication replication, String clusterId, Duration timeout, StackSecurity security)
             throws IOException, InterruptedException {
-        if (security != null && voters.contains(",")) {
-            // StackSecurity keeps one internal listener (the stack's admin connection): one node only.
-            throw new IllegalArgumentException("the secured profile supports one broker only");
-        }
+        int internalPort = security == null ? 0 : Ports.free();
         Path logDir = dataDir.resolve("kafka-data");
         Path config = dataDir.resolve("server.properties");
         Files.createDirectories(logDir);
@@ -114,7 +115,7 @@ final class EmbeddedKafka implements AutoCloseable {
             p.put("controller.quorum.election.timeout.ms", "2000");
         }
         if (security != null) {
-            security.applyTo(p, brokerPort, controllerPort);
+            security.applyTo(p, brokerPort, internalPort, controllerPort);
             // It holds the key store password: owner-only from the start.
             StackCertificates.writeOwnerOnly(config, "");
         }
@@ -136,7 +137,7 @@ final class EmbeddedKafka implements AutoCloseable {
                     log, timeout);
         }
         ChildJvm jvm = ChildJvm.start("kafka-" + nodeId, jvmArgs, List.of("kafka.Kafka", config.toString()), log);
-        return new EmbeddedKafka(jvm, "127.0.0.1:" + brokerPort, nodeId, security);
+        return new EmbeddedKafka(jvm, "127.0.0.1:" + brokerPort, nodeId, security, internalPort);
     }
 
     /** Waits until this node answers and sees {@code nodes} brokers. */
@@ -208,7 +209,12 @@ final class EmbeddedKafka implements AutoCloseable {
     /** What the stack's own admin client needs: the bootstrap servers, or the secured internal listener. */
     Map<String, Object> adminConfig() throws IOException {
         return security == null ? Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)
-                : security.adminConfig();
+                : security.adminConfig(internalBootstrap());
+    }
+
+    /** The secured profile's INTERNAL listener address (mutual TLS, the broker's certificate). */
+    String internalBootstrap() {
+        return "127.0.0.1:" + internalPort;
     }
 
     long pid() {

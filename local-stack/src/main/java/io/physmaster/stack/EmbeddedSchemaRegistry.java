@@ -18,14 +18,16 @@ import java.util.Map;
  * Apicurio Registry 2.4.2 (built by the schema-registry module) as a child JVM, serving the Confluent REST API
  * at {@code /apis/ccompat/v7}. Schemas are kept in an H2 file under the data directory, so records written
  * before a restart stay readable. Compatibility is set to BACKWARD (Apicurio's default is NONE), globally and on
- * every topic's subject.
+ * every topic's subject. In the secured profile Apicurio listens on a free loopback port of its own and the
+ * registry port belongs to a {@link RegistryFront} that requires a role's credentials.
  */
 final class EmbeddedSchemaRegistry implements AutoCloseable {
 
     static final String CCOMPAT_PATH = "/apis/ccompat/v7";
 
     private final ChildJvm jvm;
-    private final String baseUrl;
+    private String baseUrl;
+    private RegistryFront front;
 
     private EmbeddedSchemaRegistry(ChildJvm jvm, String baseUrl) {
         this.jvm = jvm;
@@ -34,11 +36,20 @@ final class EmbeddedSchemaRegistry implements AutoCloseable {
 
     static EmbeddedSchemaRegistry start(Path dataDir, int port, Duration timeout)
             throws IOException, InterruptedException {
+        return start(dataDir, port, timeout, null);
+    }
+
+    /**
+     * @param users for the secured profile, each user's password (HTTP basic auth at the registry port); null
+     *              for an open registry
+     */
+    static EmbeddedSchemaRegistry start(Path dataDir, int port, Duration timeout, Map<String, String> users)
+            throws IOException, InterruptedException {
         Path jar = runnerJar(RepoRoot.find().resolve("schema-registry/target"));
-        int httpPort = port == 0 ? Ports.free() : port;
-        if (Ports.inUse(httpPort)) {
-            throw new IOException("Port " + httpPort + " is already in use; pick another with --registry-port");
+        if (port != 0 && Ports.inUse(port)) {
+            throw new IOException("Port " + port + " is already in use; pick another with --registry-port");
         }
+        int httpPort = port == 0 || users != null ? Ports.free() : port;
         Path db = dataDir.resolve("registry-db").toAbsolutePath();
         Files.createDirectories(db);
         List<String> jvmArgs = List.of("-Xms64m", "-Xmx320m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -58,6 +69,10 @@ final class EmbeddedSchemaRegistry implements AutoCloseable {
             try (var client = new RestSchemaRegistryClient(
                     RegistryClientConfig.from(Map.of(RegistryClientConfig.URL, registry.baseUrl)))) {
                 TopicProvisioner.ensureCompatibility(client);
+            }
+            if (users != null) {
+                registry.front = RegistryFront.start(port, root, users);
+                registry.baseUrl = "http://127.0.0.1:" + registry.front.port() + CCOMPAT_PATH;
             }
         } catch (IOException | RuntimeException e) {
             registry.close();
@@ -113,6 +128,9 @@ final class EmbeddedSchemaRegistry implements AutoCloseable {
 
     @Override
     public void close() {
+        if (front != null) {
+            front.close();
+        }
         jvm.close();
     }
 }

@@ -24,9 +24,11 @@ import org.apache.kafka.common.Uuid;
 final class KafkaCluster implements AutoCloseable {
 
     private final List<EmbeddedKafka> nodes;
+    private final StackSecurity security;
 
-    private KafkaCluster(List<EmbeddedKafka> nodes) {
+    private KafkaCluster(List<EmbeddedKafka> nodes, StackSecurity security) {
         this.nodes = nodes;
+        this.security = security;
     }
 
     /**
@@ -38,17 +40,18 @@ final class KafkaCluster implements AutoCloseable {
         return start(dataDir, brokers, firstPort, timeout, null);
     }
 
-    /** @param security the secured profile ({@link StackSecurity}, one node only), or null for plaintext */
+    /**
+     * @param security the secured profile ({@link StackSecurity}): every node gets the same CA-signed certificate
+     *                 for its INTERNAL and CONTROLLER listeners (mutual TLS) and SCRAM over TLS for clients; null
+     *                 for plaintext
+     */
     static KafkaCluster start(Path dataDir, int brokers, int firstPort, Duration timeout, StackSecurity security)
             throws IOException, InterruptedException {
         if (brokers < 1) {
             throw new IllegalArgumentException("--brokers must be at least 1, got " + brokers);
         }
         if (brokers == 1) {
-            return new KafkaCluster(List.of(EmbeddedKafka.start(dataDir, firstPort, timeout, security)));
-        }
-        if (security != null) {
-            throw new IllegalArgumentException(LocalStack.SECURED_ONE_BROKER);
+            return new KafkaCluster(List.of(EmbeddedKafka.start(dataDir, firstPort, timeout, security)), security);
         }
         int[] brokerPorts = new int[brokers];
         int[] controllerPorts = new int[brokers];
@@ -65,7 +68,7 @@ final class KafkaCluster implements AutoCloseable {
         Replication replication = Replication.forBrokers(brokers);
         String clusterId = Uuid.randomUuid().toString(); // used only by nodes not formatted yet
         List<EmbeddedKafka> started = java.util.Collections.synchronizedList(new ArrayList<>());
-        KafkaCluster cluster = new KafkaCluster(started);
+        KafkaCluster cluster = new KafkaCluster(started, security);
         // Nodes format and start side by side: one after the other, each JVM's start-up adds up on a busy machine.
         ExecutorService launcher = Executors.newFixedThreadPool(brokers);
         try {
@@ -76,7 +79,7 @@ final class KafkaCluster implements AutoCloseable {
                 int controllerPort = controllerPorts[i];
                 launched.add(launcher.submit(() -> {
                     EmbeddedKafka node = EmbeddedKafka.launch(dataDir.resolve("broker-" + id), id, brokerPort,
-                            controllerPort, String.join(",", voters), replication, clusterId, timeout);
+                            controllerPort, String.join(",", voters), replication, clusterId, timeout, security);
                     started.add(node);
                     return node;
                 }));
@@ -103,8 +106,18 @@ final class KafkaCluster implements AutoCloseable {
 
     /** Admin client settings for the stack's provisioning: one node's (secured or not), or every node's address. */
     Map<String, Object> adminConfig() throws IOException {
-        return nodes.size() == 1 ? nodes.get(0).adminConfig()
+        if (nodes.size() == 1) {
+            return nodes.get(0).adminConfig();
+        }
+        return security != null
+                ? security.adminConfig(nodes.stream().map(EmbeddedKafka::internalBootstrap).collect(Collectors.joining(",")))
                 : Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    }
+
+    /** Each node's client address (SCRAM over TLS when secured), in node order. */
+    List<String> nodeAddresses() {
+        return List.copyOf(nodes).stream().sorted(java.util.Comparator.comparingInt(EmbeddedKafka::nodeId))
+                .map(EmbeddedKafka::bootstrapServers).toList();
     }
 
     int size() {

@@ -23,10 +23,6 @@ public final class LocalStack implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
 
-    /** Why --secured refuses --brokers above 1: the secured profile's listeners and admin path are one node's. */
-    static final String SECURED_ONE_BROKER = "the secured profile (--secured) runs one broker only; "
-            + "use --brokers 1 with --secured, or --brokers N without it";
-
     private final KafkaCluster kafka;
     private final EmbeddedSchemaRegistry registry;
     private final Path dataDir;
@@ -45,24 +41,22 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * @param secured the secured profile ({@link StackSecurity}): TLS + SCRAM for clients, one principal per role
-     *                with least-privilege ACLs; each role's client config is written under {@code <data dir>/security}
+     * @param secured the secured profile ({@link StackSecurity}), on one broker or a cluster: TLS + SCRAM for
+     *                clients, one principal per role with least-privilege ACLs, the registry behind HTTP basic auth;
+     *                each role's client config is written under {@code <data dir>/security}
      */
     public static LocalStack start(LocalStackConfig config, boolean secured) throws IOException, InterruptedException {
-        if (secured && config.brokers() > 1) {
-            throw new IllegalArgumentException(SECURED_ONE_BROKER);
-        }
         boolean temp = config.dataDir() == null;
         Path dir = temp ? Files.createTempDirectory("physmaster-stack-") : config.dataDir().toAbsolutePath();
         Files.createDirectories(dir);
         long t0 = System.nanoTime();
+        StackSecurity security = secured ? StackSecurity.prepare(dir) : null;
         // Registry first: it is the one that can fail for a missing build, and it starts in ~2 s.
-        EmbeddedSchemaRegistry registry = config.withRegistry()
-                ? EmbeddedSchemaRegistry.start(dir, config.registryPort(), config.startTimeout()) : null;
+        EmbeddedSchemaRegistry registry = config.withRegistry() ? EmbeddedSchemaRegistry.start(dir,
+                config.registryPort(), config.startTimeout(), security == null ? null : security.registryUsers())
+                : null;
         KafkaCluster kafka;
-        StackSecurity security = null;
         try {
-            security = secured ? StackSecurity.prepare(dir) : null;
             kafka = KafkaCluster.start(dir, config.brokers(), config.kafkaPort(), config.startTimeout(), security);
         } catch (IOException | RuntimeException | InterruptedException e) {
             if (registry != null) {
@@ -79,8 +73,9 @@ public final class LocalStack implements AutoCloseable {
                 try (Admin admin = Admin.create(kafka.adminConfig())) {
                     security.provision(admin);
                 }
+                security.awaitLogins(kafka.nodeAddresses(), config.startTimeout());
                 for (String role : RoleAcls.ROLES) {
-                    security.writeClientConfig(role, stack.bootstrapServers());
+                    security.writeClientConfig(role, stack.bootstrapServers(), stack.schemaRegistryUrl());
                 }
                 log.info("Secured: SASL_SSL ({}) for roles {}, their client configs in {}", StackSecurity.MECHANISM,
                         RoleAcls.ROLES, security.clientConfigFile("worker").getParent());
@@ -106,7 +101,12 @@ public final class LocalStack implements AutoCloseable {
         return registry == null ? null : registry.url();
     }
 
-    /** bootstrap.servers and schema.registry.url, ready for any client config. */
+    /** Admin settings of the stack's own provisioning (the brokers' certificate when secured): for tests. */
+    Map<String, Object> adminConfig() throws IOException {
+        return kafka.adminConfig();
+    }
+
+    /** bootstrap.servers and schema.registry.url, ready for any client config (without a secured stack's keys). */
     public Map<String, Object> clientConfigs() {
         return registry == null ? Map.of("bootstrap.servers", bootstrapServers())
                 : Map.of("bootstrap.servers", bootstrapServers(), "schema.registry.url", schemaRegistryUrl());
@@ -124,7 +124,7 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * {@link #connection(Path)} for one role of the secured profile: its Kafka client config (principal,
-     * password, CA) comes from {@code <data dir>/security/<role>.properties}.
+     * password, CA) and its registry credentials come from {@code <data dir>/security/<role>.properties}.
      */
     public ConnectionSettings connection(String role, Path blobStore) {
         if (security == null) {

@@ -7,9 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code physmaster-stack}: runs the local stack until Ctrl-C. */
 @Command(name = "physmaster-stack", mixinStandardHelpOptions = true,
@@ -31,20 +29,14 @@ public final class LocalStackMain implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = "run/stack", paramLabel = "DIR", description = "Broker data, the "
             + "registry's database and their logs, kept across restarts (default: ${DEFAULT-VALUE})")
     Path dataDir;
-    @Option(names = "--secured", description = "Secured profile: clients authenticate with SCRAM-SHA-512 over TLS "
-            + "(a CA made on first start), one principal per role with least-privilege ACLs; each role's client "
-            + "config is written to <data dir>/security/<role>.properties (use it with PHYSMASTER_KAFKA_CONFIG); "
-            + "one broker only")
+    @Option(names = "--secured", description = "Secured profile, on one broker or a cluster: clients authenticate "
+            + "with SCRAM-SHA-512 over TLS (a CA made on first start), brokers and controllers with mutual TLS, one "
+            + "principal per role with least-privilege ACLs, and the registry takes only a role's HTTP basic "
+            + "credentials; each role's client config (Kafka and registry) is written to "
+            + "<data dir>/security/<role>.properties (use it with PHYSMASTER_KAFKA_CONFIG)")
     boolean secured;
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
-        if (secured && brokers > 1) {
-            // A usage error (message and usage, exit code 2), not a stack trace.
-            throw new CommandLine.ParameterException(spec.commandLine(), LocalStack.SECURED_ONE_BROKER);
-        }
         LocalStackConfig config = new LocalStackConfig(dataDir, kafkaPort, registryPort, true,
                 Duration.ofSeconds(120)).withBrokers(brokers);
         config = config.withReplication(Replication.fromEnv(System.getenv(), brokers));
@@ -62,7 +54,8 @@ public final class LocalStackMain implements Callable<Integer> {
         System.out.println("Schema registry:         " + stack.schemaRegistryUrl());
         System.out.println("Data and logs:           " + stack.dataDir());
         if (secured) {
-            System.out.println("Secured (SASL_SSL, SCRAM-SHA-512). Role client configs, owner-only:");
+            System.out.println("Secured (SASL_SSL, SCRAM-SHA-512; registry: HTTP basic auth). Role client configs "
+                    + "(Kafka and registry credentials), owner-only:");
             for (String role : RoleAcls.ROLES) {
                 System.out.println("  " + role + ": PHYSMASTER_KAFKA_CONFIG=" + stack.security().clientConfigFile(role));
             }

@@ -4,6 +4,8 @@ import io.physmaster.role.KafkaSecurity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,7 +24,8 @@ import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
  * identity, the only super user), and the StandardAuthorizer enforces {@link RoleAcls}. Everything secret is
  * made at the first start in {@code <data dir>/security} (owner-only): the CA and broker key store
  * ({@link StackCertificates}), one SCRAM password per role, and a Kafka client config per role
- * ({@code <role>.properties}) that a role reads through {@code PHYSMASTER_KAFKA_CONFIG}.
+ * ({@code <role>.properties}) that a role reads through {@code PHYSMASTER_KAFKA_CONFIG}, and one registry
+ * password per role that {@link RegistryFront} checks. A cluster's nodes share the broker key store.
  */
 public final class StackSecurity {
 
@@ -31,20 +34,24 @@ public final class StackSecurity {
 
     private final Path dir;
     private final StackCertificates certs;
-    private int internalPort;
 
     private StackSecurity(Path dir) {
         this.dir = dir;
         this.certs = new StackCertificates(dir);
     }
 
-    /** The CA, broker keys and role passwords in {@code dataDir/security}, made if missing. */
+    /**
+     * The CA, broker keys and role passwords in {@code dataDir/security}, made if missing: one for Kafka (SCRAM)
+     * and a separate one for the schema registry (HTTP basic auth), so one leaked secret opens only one door.
+     */
     static StackSecurity prepare(Path dataDir) throws IOException, InterruptedException {
         StackSecurity s = new StackSecurity(dataDir.resolve("security"));
         s.certs.ensure();
         for (String role : RoleAcls.ROLES) {
-            if (!Files.exists(s.passwordFile(role))) {
-                StackCertificates.secret(s.passwordFile(role));
+            for (Path f : List.of(s.passwordFile(role), s.registryPasswordFile(role))) {
+                if (!Files.exists(f)) {
+                    StackCertificates.secret(f);
+                }
             }
         }
         return s;
@@ -52,10 +59,10 @@ public final class StackSecurity {
 
     /**
      * Replaces the plaintext listeners of {@code p} (see {@link EmbeddedKafka}) with the secured ones: the
-     * client port keeps its number, the internal listener gets a free port.
+     * client port keeps its number, the internal listener takes {@code internalPort}. Every node of a cluster
+     * presents the same broker certificate, so brokers and controllers know each other as the one super user.
      */
-    void applyTo(Properties p, int clientPort, int controllerPort) throws IOException {
-        internalPort = Ports.free();
+    void applyTo(Properties p, int clientPort, int internalPort, int controllerPort) throws IOException {
         p.put("listeners", "CLIENT://127.0.0.1:" + clientPort + ",INTERNAL://127.0.0.1:" + internalPort
                 + ",CONTROLLER://127.0.0.1:" + controllerPort);
         p.put("advertised.listeners", "CLIENT://127.0.0.1:" + clientPort + ",INTERNAL://127.0.0.1:" + internalPort);
@@ -73,31 +80,73 @@ public final class StackSecurity {
         p.put("allow.everyone.if.no.acl.found", "false");
     }
 
-    /** Admin client settings for the stack's own provisioning: the internal listener, the broker's certificate. */
-    Map<String, Object> adminConfig() throws IOException {
+    /**
+     * Admin client settings for the stack's own provisioning: the internal listener(s) {@code internalBootstrap},
+     * the broker's certificate.
+     */
+    Map<String, Object> adminConfig(String internalBootstrap) throws IOException {
         Map<String, Object> c = new HashMap<>(tls());
-        c.put("bootstrap.servers", "127.0.0.1:" + internalPort);
+        c.put("bootstrap.servers", internalBootstrap);
         c.put("security.protocol", "SSL");
         return c;
     }
 
-    /** Creates (or resets to the stored password) each role's SCRAM user and its ACLs. */
+    /**
+     * Creates each role's ACLs, then its SCRAM user (or resets it to the stored password). ACLs first: a node
+     * applies the metadata log in order, so one that knows a role's user already enforces its ACLs.
+     */
     void provision(Admin admin) throws IOException, ExecutionException, InterruptedException {
+        admin.createAcls(RoleAcls.bindings()).all().get();
         List<UserScramCredentialAlteration> users = new ArrayList<>();
         for (String role : RoleAcls.ROLES) {
             users.add(new UserScramCredentialUpsertion(role,
                     new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), password(role)));
         }
         admin.alterUserScramCredentials(users).all().get();
-        admin.createAcls(RoleAcls.bindings()).all().get();
+    }
+
+    /**
+     * Waits until every node at {@code clientAddresses} authenticates the last role's SCRAM user: a cluster's
+     * nodes apply the new users (and, before them, the ACLs) a moment apart, and a client refused by a node
+     * that has not caught up gets a non-retriable authentication error.
+     */
+    void awaitLogins(List<String> clientAddresses, Duration timeout) throws IOException, InterruptedException {
+        String role = RoleAcls.ROLES.get(RoleAcls.ROLES.size() - 1);
+        Instant deadline = Instant.now().plus(timeout);
+        for (String address : clientAddresses) {
+            Properties p = clientProperties(role);
+            p.put("bootstrap.servers", address); // only this node: the first metadata call authenticates there
+            p.put("request.timeout.ms", 5000);
+            p.put("default.api.timeout.ms", 8000);
+            while (true) {
+                try (Admin admin = Admin.create(p)) {
+                    admin.describeCluster().nodes().get();
+                    break;
+                } catch (ExecutionException e) {
+                    if (Instant.now().isAfter(deadline)) {
+                        throw new IOException("node " + address + " did not accept role '" + role + "' within "
+                                + timeout + ": " + e.getCause(), e.getCause());
+                    }
+                    Thread.sleep(300);
+                }
+            }
+        }
     }
 
     /**
      * Writes {@code <role>.properties}: a Kafka client config for {@code bootstrap} with the role's credentials
-     * and the CA (owner-only; it holds the password). Returns the file.
+     * and the CA, plus the registry's URL and the role's registry credentials under Confluent's key names
+     * (owner-only; it holds the passwords). Returns the file.
+     *
+     * @param registryUrl the registry's Confluent-API URL, or null when the stack runs none
      */
-    Path writeClientConfig(String role, String bootstrap) throws IOException {
+    Path writeClientConfig(String role, String bootstrap, String registryUrl) throws IOException {
         Properties p = clientProperties(role);
+        if (registryUrl != null) {
+            p.put("schema.registry.url", registryUrl);
+            p.put("basic.auth.credentials.source", "USER_INFO");
+            p.put("basic.auth.user.info", registryUserInfo(role));
+        }
         StringBuilder sb = new StringBuilder("# Kafka client config of role '" + role + "' for the secured local stack "
                 + bootstrap + ";\n# use it with PHYSMASTER_KAFKA_CONFIG=<this file>. Written on each start.\n");
         for (String k : p.stringPropertyNames().stream().sorted().toList()) {
@@ -139,6 +188,24 @@ public final class StackSecurity {
 
     private Path passwordFile(String role) {
         return dir.resolve(role + ".password");
+    }
+
+    private Path registryPasswordFile(String role) {
+        return dir.resolve(role + ".registry-password");
+    }
+
+    /** A role's registry credentials as Confluent's {@code basic.auth.user.info}: {@code role:password}. */
+    public String registryUserInfo(String role) throws IOException {
+        return role + ":" + Files.readString(registryPasswordFile(role)).strip();
+    }
+
+    /** Every role's registry password, for {@link RegistryFront}. */
+    Map<String, String> registryUsers() throws IOException {
+        Map<String, String> users = new HashMap<>();
+        for (String role : RoleAcls.ROLES) {
+            users.put(role, Files.readString(registryPasswordFile(role)).strip());
+        }
+        return users;
     }
 
     private String password(String role) throws IOException {

@@ -22,8 +22,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * Every role's settings embed one of these and add their own knobs.
  *
  * @param bootstrapServers  Kafka bootstrap servers (PHYSMASTER_BOOTSTRAP_SERVERS)
- * @param schemaRegistryUrl Confluent-API registry base URL (PHYSMASTER_SCHEMA_REGISTRY_URL); user info in it or
- *                          in PHYSMASTER_SCHEMA_REGISTRY_USER_INFO authenticates
+ * @param schemaRegistryUrl Confluent-API registry base URL (PHYSMASTER_SCHEMA_REGISTRY_URL); user info in it, in
+ *                          PHYSMASTER_SCHEMA_REGISTRY_USER_INFO or as basic.auth.user.info in the
+ *                          PHYSMASTER_KAFKA_CONFIG file authenticates
  * @param blobStore         blob store location: a directory, file:/dir or s3://bucket[/prefix]
  *                          (PHYSMASTER_BLOB_STORE)
  * @param env               the environment the secrets come from (S3 credentials, registry user info, Kafka
@@ -109,14 +110,23 @@ public record ConnectionSettings(String bootstrapServers, String schemaRegistryU
 
     /** A registry client; the same config keys Confluent's serializers read. */
     public SchemaRegistryClient registry() {
-        Map<String, Object> c = new HashMap<>();
+        return new RestSchemaRegistryClient(RegistryClientConfig.from(registryConfig()));
+    }
+
+    /**
+     * The registry client config under Confluent's key names: the registry entries of the
+     * {@code PHYSMASTER_KAFKA_CONFIG} file (credentials, as the secured stack writes them), then this URL, then
+     * {@code PHYSMASTER_SCHEMA_REGISTRY_USER_INFO} if set.
+     */
+    public Map<String, Object> registryConfig() {
+        Map<String, Object> c = new HashMap<>(KafkaSecurity.registryConfig(env));
         c.put(RegistryClientConfig.URL, schemaRegistryUrl);
         String userInfo = env.get(ENV_REGISTRY_USER_INFO);
         if (userInfo != null) {
             c.put(RegistryClientConfig.CREDENTIALS_SOURCE, "USER_INFO");
             c.put(RegistryClientConfig.USER_INFO, userInfo);
         }
-        return new RestSchemaRegistryClient(RegistryClientConfig.from(c));
+        return c;
     }
 
     public BlobStore openBlobStore() throws IOException {

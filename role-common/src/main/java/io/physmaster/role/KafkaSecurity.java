@@ -18,7 +18,10 @@ import java.util.Properties;
  *       SCRAM-SHA-512) over {@code PHYSMASTER_KAFKA_SECURITY_PROTOCOL} (default SASL_SSL);</li>
  *   <li>{@code PHYSMASTER_KAFKA_TRUSTSTORE}: the cluster's CA certificate(s) as a PEM file.</li>
  * </ul>
- * The variables override the file's entries.
+ * The variables override the file's entries. The file may also hold the schema registry's settings under
+ * Confluent's key names ({@code schema.registry.url}, {@code basic.auth.credentials.source},
+ * {@code basic.auth.user.info}), as a Confluent client's properties file does: {@link #registryConfig} returns
+ * them, and they are left out of the Kafka clients' settings.
  */
 public final class KafkaSecurity {
 
@@ -31,16 +34,8 @@ public final class KafkaSecurity {
     public static final String ENV_TRUSTSTORE = "PHYSMASTER_KAFKA_TRUSTSTORE";
 
     public static Properties fromEnv(Map<String, String> env) {
-        Properties p = new Properties();
-        String file = env.get(ENV_CONFIG);
-        if (file != null) {
-            try (Reader r = Files.newBufferedReader(Path.of(file))) {
-                p.load(r);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read Kafka client config " + file + " ($" + ENV_CONFIG + "): "
-                        + e.getMessage(), e);
-            }
-        }
+        Properties p = configFile(env);
+        p.stringPropertyNames().stream().filter(KafkaSecurity::isRegistryKey).forEach(p::remove);
         String user = env.get(ENV_USERNAME);
         if (user != null) {
             p.put("security.protocol", env.getOrDefault(ENV_PROTOCOL, "SASL_SSL"));
@@ -53,6 +48,32 @@ public final class KafkaSecurity {
         if (trust != null) {
             p.put("ssl.truststore.type", "PEM");
             p.put("ssl.truststore.location", trust);
+        }
+        return p;
+    }
+
+    /** The registry entries of the {@code PHYSMASTER_KAFKA_CONFIG} file (none without one). */
+    public static Map<String, String> registryConfig(Map<String, String> env) {
+        Properties p = configFile(env);
+        Map<String, String> out = new java.util.HashMap<>();
+        p.stringPropertyNames().stream().filter(KafkaSecurity::isRegistryKey).forEach(k -> out.put(k, p.getProperty(k)));
+        return out;
+    }
+
+    private static boolean isRegistryKey(String key) {
+        return key.startsWith("schema.registry.") || key.startsWith("basic.auth.");
+    }
+
+    private static Properties configFile(Map<String, String> env) {
+        Properties p = new Properties();
+        String file = env.get(ENV_CONFIG);
+        if (file != null) {
+            try (Reader r = Files.newBufferedReader(Path.of(file))) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read Kafka client config " + file + " ($" + ENV_CONFIG + "): "
+                        + e.getMessage(), e);
+            }
         }
         return p;
     }

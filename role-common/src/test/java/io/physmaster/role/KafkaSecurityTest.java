@@ -61,4 +61,25 @@ class KafkaSecurityTest {
                 KafkaSecurity.ENV_CONFIG, dir.resolve("none.properties").toString())));
         assertTrue(missing.getMessage().contains("none.properties"), missing.getMessage());
     }
+
+    @Test
+    void registryCredentialsInTheFileGoToTheRegistryClientAndNotToKafka() throws Exception {
+        Path f = dir.resolve("worker.properties");
+        Files.writeString(f, "security.protocol=SASL_SSL\nschema.registry.url=http\\://127.0.0.1\\:1/x\n"
+                + "basic.auth.credentials.source=USER_INFO\nbasic.auth.user.info=worker\\:r3g\n");
+        ConnectionSettings c = ConnectionSettings.fromEnv(Map.of(KafkaSecurity.ENV_CONFIG, f.toString(),
+                ConnectionSettings.ENV_REGISTRY, "http://127.0.0.1:8081/apis/ccompat/v7"));
+        for (Properties p : new Properties[] {c.kafka(), c.consumer("g"), c.producer()}) {
+            assertEquals("SASL_SSL", p.get("security.protocol"));
+            assertTrue(p.stringPropertyNames().stream().noneMatch(k -> k.startsWith("basic.auth.")
+                    || k.startsWith("schema.registry.")), p.stringPropertyNames().toString());
+        }
+        Map<String, Object> registry = c.registryConfig();
+        assertEquals("worker:r3g", registry.get("basic.auth.user.info"));
+        assertEquals("USER_INFO", registry.get("basic.auth.credentials.source"));
+        // The role's URL setting wins over the file's; the environment's user info over the file's.
+        assertEquals("http://127.0.0.1:8081/apis/ccompat/v7", registry.get("schema.registry.url"));
+        ConnectionSettings overridden = c.withEnv(Map.of(ConnectionSettings.ENV_REGISTRY_USER_INFO, "judge:x"));
+        assertEquals("judge:x", overridden.registryConfig().get("basic.auth.user.info"));
+    }
 }

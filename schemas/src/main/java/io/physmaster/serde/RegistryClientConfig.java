@@ -10,7 +10,8 @@ import org.apache.kafka.common.config.ConfigException;
  * can switch to Confluent's KafkaAvroSerializer by changing only the serializer class.
  *
  * @param urls        {@code schema.registry.url}: one or more base URLs, comma separated
- * @param userInfo    {@code basic.auth.user.info} ("user:password") when {@code basic.auth.credentials.source}
+ * @param userInfo    {@code basic.auth.user.info} ("user:password"; or the older
+ *                    {@code schema.registry.basic.auth.user.info}) when {@code basic.auth.credentials.source}
  *                    is USER_INFO, or the user info embedded in the URL when it is URL; null for none
  * @param maxRetries  {@code max.retries}: retries of a failed call (default 3)
  * @param retryWaitMs {@code retries.wait.ms}: first backoff, doubled each retry (default 250)
@@ -22,6 +23,8 @@ public record RegistryClientConfig(List<String> urls, String userInfo, int maxRe
     public static final String URL = "schema.registry.url";
     public static final String CREDENTIALS_SOURCE = "basic.auth.credentials.source";
     public static final String USER_INFO = "basic.auth.user.info";
+    /** Confluent's older name of {@link #USER_INFO}, still read by its serializers. */
+    public static final String LEGACY_USER_INFO = "schema.registry.basic.auth.user.info";
     public static final String MAX_RETRIES = "max.retries";
     public static final String RETRIES_WAIT_MS = "retries.wait.ms";
     public static final String CONNECT_TIMEOUT_MS = "schema.registry.connect.timeout.ms";
@@ -47,7 +50,7 @@ public record RegistryClientConfig(List<String> urls, String userInfo, int maxRe
         String userInfo = null;
         switch (source) {
             case "USER_INFO" -> {
-                Object ui = configs.get(USER_INFO);
+                Object ui = configs.get(USER_INFO) != null ? configs.get(USER_INFO) : configs.get(LEGACY_USER_INFO);
                 userInfo = ui == null || ui.toString().isBlank() ? null : ui.toString();
             }
             case "URL" -> {

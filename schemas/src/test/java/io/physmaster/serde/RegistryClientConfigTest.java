@@ -26,6 +26,14 @@ class RegistryClientConfigTest {
     }
 
     @Test
+    void readsConfluentsOlderUserInfoKeyToo() {
+        assertEquals("carol:pw", RegistryClientConfig.from(Map.of("schema.registry.url", "http://x",
+                "schema.registry.basic.auth.user.info", "carol:pw")).userInfo());
+        assertEquals("dave:new", RegistryClientConfig.from(Map.of("schema.registry.url", "http://x",
+                "schema.registry.basic.auth.user.info", "carol:old", "basic.auth.user.info", "dave:new")).userInfo());
+    }
+
+    @Test
     void userInfoFromUrl() {
         RegistryClientConfig c = RegistryClientConfig.from(Map.of(
                 "schema.registry.url", "http://bob:pw@reg:8081",

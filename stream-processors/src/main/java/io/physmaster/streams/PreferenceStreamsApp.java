@@ -1,6 +1,7 @@
 package io.physmaster.streams;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.physmaster.role.ConnectionSettings;
 import io.physmaster.role.KafkaSecurity;
 import io.physmaster.role.MetricsEndpoint;
 import io.physmaster.schemas.DeadLetter;
@@ -132,7 +133,9 @@ public final class PreferenceStreamsApp implements Callable<Integer> {
         }
         StreamsSettings settings = StreamsSettings.fromProperties(batch);
 
-        try (PhysSerdes s = PhysSerdes.of(Map.of("schema.registry.url", registry));
+        // The registry's credentials as every role takes them (PHYSMASTER_KAFKA_CONFIG file or environment).
+        Map<String, Object> registryConfig = ConnectionSettings.fromEnv().with(null, registry, null).registryConfig();
+        try (PhysSerdes s = PhysSerdes.of(registryConfig);
              MetricsEndpoint metrics = MetricsEndpoint.start("streams", metricsHost, metricsPort)) {
             KafkaStreams streams = new KafkaStreams(PreferenceBatchTopology.build(settings, serdes(s)), streamsConfig);
             bindMetrics(metrics, streams);
