@@ -106,8 +106,11 @@ public final class GenerationWorker implements Roles.Role {
                 : new ServedEncoder(model, settings.baseEncoderVersion(), blobs, manager), versions::get, trust,
                 settings.baseEncoderVersion(), metrics);
         this.outputs = new OutputPipeline(settings.workerId() + "-outputs");
-        this.generator = new BatchGenerator(settings, new EulerSampler(model, manager), model.config().size(), blobs,
-                outputs, events, metrics);
+        EulerSampler sampler = new EulerSampler(model, manager);
+        double[] warm = sampler.warmUp(settings.maxBatch(), 2); // shapes, not step counts, need warming
+        log.info("event=sampler_warmed batch={} cold_s={} warm_s={}", settings.maxBatch(),
+                String.format(java.util.Locale.ROOT, "%.3f", warm[0]), String.format(java.util.Locale.ROOT, "%.3f", warm[1]));
+        this.generator = new BatchGenerator(settings, sampler, model.config().size(), blobs, outputs, events, metrics);
         metrics.serve(settings.metricsHost(), settings.metricsPort()); // logs where, unless the port is -1
         log.info("event=worker_ready worker={} model={} config={} encoder={} device={}", settings.workerId(),
                 settings.model(), model.config(), servedVersion(), ModelRuntime.describe());

@@ -57,6 +57,27 @@ public final class EulerSampler {
     }
 
     /**
+     * Samples a mid-grey frame at batch 1 and at {@code maxBatch}, twice each, before a role serves: the first
+     * calls of a shape allocate the engine's memory pools and pick its kernels. Returns the seconds of the
+     * first (cold) and the second (warm) call at {@code maxBatch}.
+     */
+    public double[] warmUp(int maxBatch, int steps) {
+        int size = model.config().size();
+        float[] grey = new float[3 * size * size];
+        java.util.Arrays.fill(grey, 0.5f);
+        double[] seconds = new double[2];
+        for (int batch : maxBatch == 1 ? new int[] {1} : new int[] {1, maxBatch}) {
+            long[] seeds = new long[batch];
+            for (int round = 0; round < 2; round++) {
+                long t0 = System.nanoTime();
+                sample(grey, seeds, steps, 1f, null);
+                seconds[round] = (System.nanoTime() - t0) / 1e9;
+            }
+        }
+        return seconds;
+    }
+
+    /**
      * @param firstFrame [3, H, W] in [0, 1]
      * @param seeds      one per sample
      * @param onStep     called with each completed step (progress), may be null

@@ -56,4 +56,21 @@ class EulerSamplerTest {
                 "frame 0 is the given first frame");
         assertFalse(java.util.Arrays.equals(videos.get()[0], videos.get()[1]), "two seeds, two videos");
     }
+
+    @Test
+    void warmingUpChangesNoSample() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            PhysMasterModel net = Models.create(TINY, m);
+            EulerSampler sampler = new EulerSampler(net, m);
+            float[] first = new float[3 * 16 * 16];
+            java.util.Arrays.fill(first, 0.2f);
+            float[][] before = sampler.sample(first, new long[] {7, 8, 9}, 3, 1f, null);
+            double[] seconds = sampler.warmUp(4, 2);
+            assertTrue(seconds[0] > 0 && seconds[1] > 0, "both warm-up calls ran");
+            float[][] after = sampler.sample(first, new long[] {7, 8, 9}, 3, 1f, null);
+            for (int i = 0; i < before.length; i++) {
+                assertArrayEquals(before[i], after[i], 0f, "sample " + i);
+            }
+        }
+    }
 }
