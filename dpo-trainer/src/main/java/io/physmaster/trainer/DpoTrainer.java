@@ -68,8 +68,8 @@ import org.slf4j.LoggerFactory;
  * crash a batch is redone or recognised as applied, and version numbers continue ({@link VersionLine}). The replay
  * buffer is rebuilt from the batches topic up to the committed offset at start.
  *
- * <p>Over 300 lines: the role's loop, the takeover and the fast path share one consumer (pairs: {@link PairLoader}; learning:
- * {@link OnlineLearner}; gate and publication: {@link Promotion}).
+ * <p>Over 300 lines: the role's loop, the takeover and the fast path share one consumer (pairs:
+ * {@link PairLoader}; learning: {@link OnlineLearner}; gate and publication: {@link Promotion}).
  */
 public final class DpoTrainer implements Roles.Role {
 
@@ -159,7 +159,8 @@ public final class DpoTrainer implements Roles.Role {
 
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    consolidation.abandonCandidate(); // its verdict would be published by a trainer that is not the owner
+                    // A candidate's verdict would be published by a trainer that no longer owns the batches.
+                    consolidation.abandonCandidate();
                     if (!partitions.isEmpty()) {
                         log.info("event=batches_revoked (another trainer owns them now, or this one again)");
                     }
