@@ -35,6 +35,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -60,13 +61,15 @@ import org.slf4j.LoggerFactory;
  *       noise and times, yielding as soon as a batch arrives; every {@code consolidateSteps} steps the candidate
  *       is gated (a few scenes per chunk) and published too.</li>
  * </ul>
- * One active trainer: the batches topic has one partition, so one member of the trainer group owns it. A batch's
- * offset is committed only after its version (or the gate failure's dead letter) is published; applied batch
- * ids are recorded in each version, so after a crash a batch is redone or recognised as applied. The replay
+ * One active trainer: the batches topic has one partition, so one member of the trainer group owns it; another
+ * member waits as a standby (no consolidation, no publication). A batch's offset is committed only after its
+ * version (or the gate failure's dead letter) is published; applied batch ids are recorded in each version, and
+ * a trainer that gets the partition first reads the versions topic to its end ({@link #takeOver}), so after a
+ * crash a batch is redone or recognised as applied, and version numbers continue ({@link VersionLine}). The replay
  * buffer is rebuilt from the batches topic up to the committed offset at start.
  *
- * <p>Over 300 lines: the role's loop and the fast path share one consumer (pairs: {@link PairLoader}; learning:
- * {@link OnlineLearner}; gate and publication: {@link Promotion}).
+ * <p>Over 300 lines: the role's loop, the takeover and the fast path share one consumer (pairs:
+ * {@link PairLoader}; learning: {@link OnlineLearner}; gate and publication: {@link Promotion}).
  */
 public final class DpoTrainer implements Roles.Role {
 
@@ -91,6 +94,9 @@ public final class DpoTrainer implements Roles.Role {
     private final TrainerMetrics metrics;
     /** Batches trained into the policy, in order (the lineage of the version in service plus what came since). */
     private final LinkedHashSet<String> applied = new LinkedHashSet<>();
+    private final VersionLine line;
+    /** Set when the group gives this trainer the batches partition: it syncs with the versions before training. */
+    private volatile boolean assigned;
     private final CountDownLatch exited = new CountDownLatch(1);
     private long idleTurns;
     private volatile boolean running = true;
@@ -110,6 +116,11 @@ public final class DpoTrainer implements Roles.Role {
         Properties c = connection.consumer(GROUP);
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
         c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 1_800_000);
+        // Heartbeats have their own thread, so a long update does not expire the session; a dead trainer's
+        // partition moves to the standby after this long (the consumer default, 45 s, would be the takeover time).
+        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        // Which trainer owns the batches partition shows in the group's description (host and pid).
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "dpo-trainer-" + ProcessHandle.current().pid());
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
         this.producer = new KafkaProducer<>(connection.producer(), new StringSerializer(),
                 new AvroSerializer<>(registry, false, true, false));
@@ -126,8 +137,9 @@ public final class DpoTrainer implements Roles.Role {
         this.metrics = new TrainerMetrics(meters, replay::size);
         this.referenceErrors = new ReferenceErrorFeed(connection, registry, settings.referenceVideos(),
                 learner.reference().config().frames());
-        this.promotion = new Promotion(settings, new VersionPublisher(blobs, producer, settings.baseVersion(), key.pair()), blobs,
-                manager, metrics);
+        this.line = new VersionLine(settings.baseVersion());
+        this.promotion = new Promotion(settings, new VersionPublisher(blobs, producer, settings.baseVersion(),
+                key.pair(), line), blobs, manager, metrics);
         this.loader = new PairLoader(blobs, learner.policy().config().frames(), referenceErrors, replay);
         this.consolidation = new Consolidation(settings.consolidateSteps(), learner, replay, loader, promotion, metrics,
                 manager);
@@ -139,14 +151,35 @@ public final class DpoTrainer implements Roles.Role {
         try {
             rebuildReplay();
             resume();
-            consumer.subscribe(List.of(Topics.PREFERENCE_BATCHES.name()));
+            consumer.subscribe(List.of(Topics.PREFERENCE_BATCHES.name()), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    assigned |= !partitions.isEmpty();
+                }
+
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    // A candidate's verdict would be published by a trainer that no longer owns the batches.
+                    consolidation.abandonCandidate();
+                    if (!partitions.isEmpty()) {
+                        log.info("event=batches_revoked (another trainer owns them now, or this one again)");
+                    }
+                }
+            });
             referenceErrors.start(settings.referenceVideos());
             warmUp();
             ready = true;
             while (running) {
                 referenceErrors.poll();
-                boolean idleWork = referenceErrors.backlog() || consolidation.active();
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(idleWork ? 0 : 200))) {
+                // Only the owner of the batches partition trains and publishes; a standby trainer waits, warm.
+                boolean owner = !consumer.assignment().isEmpty();
+                boolean idleWork = referenceErrors.backlog() || (owner && consolidation.active());
+                var polled = consumer.poll(Duration.ofMillis(idleWork ? 0 : 200));
+                if (assigned) {
+                    assigned = false;
+                    takeOver();
+                }
+                for (ConsumerRecord<String, byte[]> r : polled) {
                     if (!handleAndCommit(r)) {
                         break;
                     }
@@ -156,8 +189,8 @@ public final class DpoTrainer implements Roles.Role {
                 boolean errorsTurn = referenceErrors.backlog() && (!consolidation.active() || (idleTurns++ & 1) == 0);
                 if (running && errorsTurn) {
                     referenceErrors.computeSome(learner.reference(), blobs, manager);
-                } else if (running && consolidation.active()) {
-                    consolidation.chunk(versions.current(), applied);
+                } else if (running && !consumer.assignment().isEmpty() && consolidation.active()) {
+                    consolidation.chunk(current(), applied);
                 }
             }
         } catch (WakeupException e) {
@@ -200,7 +233,7 @@ public final class DpoTrainer implements Roles.Role {
             dead(r, r.key(), "undecodable preference batch: " + e.getMessage(), "SerializationException");
             return;
         }
-        EncoderVersion current = versions.current();
+        EncoderVersion current = current();
         if (applied.contains(batch.getBatchId())
                 || (current != null && current.getBatchIds().contains(batch.getBatchId()))) {
             log.info("event=batch_already_applied batch={}", batch.getBatchId());
@@ -239,6 +272,49 @@ public final class DpoTrainer implements Roles.Role {
         }
     }
 
+    /** The version in service: the follower's, or this trainer's own last publication if it has not read it yet. */
+    private EncoderVersion current() {
+        return line.current(versions.current(), versions::get);
+    }
+
+    /**
+     * This trainer now owns the batches partition (at start, or taking over from a trainer that died). Before the
+     * first batch it reads the versions topic to its end, so that a batch already turned into a version (published,
+     * offset not committed) is recognised and not published again, and numbering continues after the highest
+     * number used. If the version in service is not the policy's own (another trainer published since this one
+     * loaded it), the policy, its lineage and the replay buffer are reloaded from it and from the batches topic.
+     */
+    private void takeOver() throws IOException {
+        TopicPartition vtp = new TopicPartition(Topics.ENCODER_VERSIONS.name(), 0);
+        long t0 = System.nanoTime();
+        long end = consumer.endOffsets(List.of(vtp), Duration.ofSeconds(30)).get(vtp);
+        while (versions.position() < end) {
+            if (!running) {
+                return;
+            }
+            if (System.nanoTime() - t0 > 120_000_000_000L) {
+                throw new IOException("the encoder versions could not be read to offset " + end + " in 120 s");
+            }
+            Roles.pause(50);
+        }
+        line.observe(versions.versionIds());
+        EncoderVersion inService = versions.current();
+        if (line.needsResume(inService)) {
+            learner.resumeFrom(inService);
+            line.resumed(inService);
+            applied.clear();
+            applied.addAll(inService.getBatchIds());
+            consolidation.abandonCandidate();
+            rebuildReplay();
+            log.info("event=took_over version={} batches={} replay={} seconds={}", inService.getVersion(),
+                    applied.size(), replay.size(), String.format(java.util.Locale.ROOT, "%.1f",
+                            (System.nanoTime() - t0) / 1e9));
+        } else {
+            log.info("event=batches_assigned serving={} versions_read_to={}", inService == null
+                    ? settings.baseVersion() : inService.getVersion(), end);
+        }
+    }
+
     /** Every pair of the batches the group has committed goes back into the replay buffer (a restart loses none). */
     private void rebuildReplay() {
         TopicPartition tp = new TopicPartition(Topics.PREFERENCE_BATCHES.name(), 0);
@@ -258,6 +334,7 @@ public final class DpoTrainer implements Roles.Role {
         EncoderVersion current = versions.current();
         if (current != null && !current.getVersion().equals(settings.baseVersion())) {
             learner.resumeFrom(current);
+            line.resumed(current);
             applied.addAll(current.getBatchIds());
             log.info("event=resumed version={} batches={}", current.getVersion(), current.getBatchIds().size());
         }

@@ -10,8 +10,6 @@ import java.security.KeyPair;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -22,35 +20,28 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 final class VersionPublisher {
 
-    private static final Pattern ORDINAL = Pattern.compile("online-(\\d+)-.*");
-
     private final BlobStore blobs;
     private final KafkaProducer<String, SpecificRecord> producer;
     private final String baseVersion;
     private final KeyPair key;
+    private final VersionLine line;
 
-    /** @param key the trainer's Ed25519 pair: every version is signed with it */
+    /**
+     * @param key  the trainer's Ed25519 pair: every version is signed with it
+     * @param line names each version and learns of each publication
+     */
     VersionPublisher(BlobStore blobs, KafkaProducer<String, SpecificRecord> producer, String baseVersion,
-                     KeyPair key) {
+                     KeyPair key, VersionLine line) {
         this.blobs = blobs;
         this.producer = producer;
         this.baseVersion = baseVersion;
         this.key = key;
-    }
-
-    /** The id of the version after {@code current}: online-0001-..., online-0002-... (the tag tells them apart). */
-    static String nextId(EncoderVersion current, String tag) {
-        int ordinal = 0;
-        if (current != null) {
-            Matcher m = ORDINAL.matcher(current.getVersion());
-            ordinal = m.matches() ? Integer.parseInt(m.group(1)) : 0;
-        }
-        return String.format("online-%04d-%s", ordinal + 1, tag);
+        this.line = line;
     }
 
     EncoderVersion publish(EncoderVersion current, String tag, OnlineLearner.Checkpoints ckpt, List<String> batchIds,
                            Map<String, Double> training, Map<String, Double> evaluation) throws Exception {
-        String version = nextId(current, tag);
+        String version = line.nextId(current, tag);
         EncoderVersion.Builder v = EncoderVersion.newBuilder().setVersion(version)
                 .setParent(current == null ? baseVersion : current.getVersion())
                 .setCheckpointUri(store(version, "head", ckpt.head()).toString()).setSha256(Sha256.hex(ckpt.head()))
@@ -62,6 +53,7 @@ final class VersionPublisher {
         }
         EncoderVersion built = VersionSignatures.sign(v.build(), key.getPrivate(), key.getPublic());
         producer.send(new ProducerRecord<>(Topics.ENCODER_VERSIONS.name(), version, built)).get();
+        line.published(built);
         return built;
     }
 

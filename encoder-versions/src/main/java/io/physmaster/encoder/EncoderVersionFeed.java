@@ -42,6 +42,8 @@ public final class EncoderVersionFeed implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean caughtUp;
+    /** The offset after the last record read (the consumer's position after its last poll). */
+    private volatile long position;
 
     /**
      * @param kafka a role's Kafka client settings (bootstrap servers and security); a group id is removed
@@ -87,6 +89,11 @@ public final class EncoderVersionFeed implements AutoCloseable {
                         log.warn("event=encoder_version_unreadable offset={} reason=\"{}\"", r.offset(), e.getMessage());
                     }
                 }
+                try {
+                    position = consumer.position(tp, Duration.ofSeconds(1)); // known after a poll: no round trip
+                } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                    // not known yet (no broker): the next poll tells
+                }
             }
         } catch (WakeupException e) {
             // closing
@@ -121,6 +128,19 @@ public final class EncoderVersionFeed implements AutoCloseable {
     /** Whether every version published before this follower started has been read. */
     public boolean caughtUp() {
         return caughtUp;
+    }
+
+    /**
+     * The offset after the last record read: every version published below it has been seen (with
+     * {@link #versionIds} and {@link #current}, e.g. when a trainer takes over from another).
+     */
+    public long position() {
+        return position;
+    }
+
+    /** Ids of every signed version read so far. */
+    public java.util.Set<String> versionIds() {
+        return java.util.Set.copyOf(known.keySet());
     }
 
     /** The version to serve now, or null if none was ever published. */

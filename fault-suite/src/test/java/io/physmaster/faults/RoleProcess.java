@@ -102,6 +102,20 @@ final class RoleProcess implements AutoCloseable {
         }
     }
 
+    /** How many times {@code text} occurs in the log. */
+    int count(String text) {
+        try {
+            String all = Files.exists(log) ? Files.readString(log) : "";
+            int n = 0;
+            for (int i = all.indexOf(text); i >= 0; i = all.indexOf(text, i + text.length())) {
+                n++;
+            }
+            return n;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     String logTail(int lines) {
         try {
             List<String> all = Files.readAllLines(log);

@@ -1,6 +1,7 @@
 package io.physmaster.stack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -176,6 +177,15 @@ class DockerComposeTest {
             }
         }
         assertEquals(3, env.get("KAFKA_QUORUM_VOTERS").split(",").length);
+        // Two Streams instances with a standby copy of each store, each with its own state volume.
+        assertEquals("1", env.get("PHYSMASTER_STREAMS_STANDBY_REPLICAS"));
+        assertEquals("cluster", services.path("streams-2").path("profiles").get(0).asText());
+        for (String s : List.of("streams", "streams-2")) {
+            assertTrue(services.path(s).path("environment").path("PHYSMASTER_STREAMS_STANDBY_REPLICAS").asText()
+                    .contains("${PHYSMASTER_STREAMS_STANDBY_REPLICAS"), s);
+        }
+        assertNotEquals(services.path("streams").path("volumes").get(0).asText(),
+                services.path("streams-2").path("volumes").get(0).asText(), "one state directory per instance");
         String kafkaEnv = services.path("kafka").path("environment").toString();
         for (String knob : List.of("KAFKA_DEFAULT_REPLICATION_FACTOR", "KAFKA_MIN_INSYNC_REPLICAS",
                 "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "KAFKA_CONTROLLER_QUORUM_VOTERS")) {

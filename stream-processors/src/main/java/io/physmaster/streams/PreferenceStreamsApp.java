@@ -53,8 +53,12 @@ public final class PreferenceStreamsApp implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file: batch.window, batch.grace, "
             + "batch.max.pairs, batch.min.confidence, batch.video.wait, batch.dedup.retention (else "
-            + "$PHYSMASTER_BATCH_* or defaults); any other key is a Kafka Streams config, e.g. num.stream.threads")
+            + "$PHYSMASTER_BATCH_* or defaults); any other key is a Kafka Streams config, e.g. num.stream.threads or num.standby.replicas (also "
+            + "$PHYSMASTER_STREAMS_STANDBY_REPLICAS, default 0)")
     Path configFile;
+
+    /** Standby replicas of each store on other instances (num.standby.replicas); the --config file's key wins. */
+    static final String ENV_STANDBY_REPLICAS = "PHYSMASTER_STREAMS_STANDBY_REPLICAS";
 
     static final int DEFAULT_METRICS_PORT = 9401;
     static final String ENV_METRICS_HOST = "PHYSMASTER_STREAMS_METRICS_HOST";
@@ -100,6 +104,26 @@ public final class PreferenceStreamsApp implements Callable<Integer> {
         return p;
     }
 
+    /**
+     * {@value #ENV_STANDBY_REPLICAS}: how many other instances keep a warm copy of each store, so that one taking
+     * over a dead instance's tasks restores little from the changelogs (default 0: Kafka Streams' own default).
+     */
+    static java.util.OptionalInt standbyReplicas(Map<String, String> env) {
+        String v = env.get(ENV_STANDBY_REPLICAS);
+        if (v == null || v.isBlank()) {
+            return java.util.OptionalInt.empty();
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 0) {
+                return java.util.OptionalInt.of(n);
+            }
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new IllegalArgumentException(ENV_STANDBY_REPLICAS + " must be a whole number >= 0, got '" + v + "'");
+    }
+
     public static PreferenceBatchTopology.AvroSerdes serdes(PhysSerdes s) {
         return new PreferenceBatchTopology.AvroSerdes(s.value(GeneratedVideo.class).deserializer(),
                 s.value(PreferenceEvent.class).deserializer(), s.value(PreferenceBatch.class),
@@ -127,6 +151,11 @@ public final class PreferenceStreamsApp implements Callable<Integer> {
             Replication r = Replication.fromEnv(System.getenv(), 1);
             streamsConfig.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) r.factor());
             streamsConfig.put(StreamsConfig.topicPrefix("min.insync.replicas"), r.minInsyncReplicas());
+        }
+        try {
+            standbyReplicas(System.getenv()).ifPresent(n -> streamsConfig.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, n));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
         }
         for (String key : file.stringPropertyNames()) {
             (key.startsWith("batch.") ? batch : streamsConfig).setProperty(key, file.getProperty(key));
