@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -49,7 +48,7 @@ public final class TrainerKeys {
             try {
                 return create(privateFile);
             } catch (FileAlreadyExistsException racing) {
-                // another process created it first: use theirs
+                awaitPrivateKey(privateFile); // another process is creating the pair: use theirs
             }
         }
         requireOwnerOnly(privateFile);
@@ -105,12 +104,40 @@ public final class TrainerKeys {
         }
         Path dir = privateFile.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        // Created with 0600 from the start (not chmod-ed afterwards): never readable by others, not even briefly.
-        Files.createFile(privateFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(privateFile, pem(PRIVATE, pair.getPrivate().getEncoded()), StandardCharsets.US_ASCII,
-                StandardOpenOption.TRUNCATE_EXISTING);
-        Files.writeString(publicFile(privateFile), pem(PUBLIC, pair.getPublic().getEncoded()), StandardCharsets.US_ASCII);
+        // Both halves are written whole into temporary files (the private one created 0600: never readable by
+        // others, not even briefly), then linked into place, public first. A link never replaces: of two trainers
+        // starting at once exactly one wins the public key's name, and the other waits for the winner's private
+        // key, which appears whole and only after its public key.
+        Path privTmp = Files.createTempFile(dir, ".trainer-key", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Path pubTmp = Files.createTempFile(dir, ".trainer-key-pub", ".tmp");
+        try {
+            Files.writeString(privTmp, pem(PRIVATE, pair.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
+            Files.writeString(pubTmp, pem(PUBLIC, pair.getPublic().getEncoded()), StandardCharsets.US_ASCII);
+            Files.createLink(publicFile(privateFile), pubTmp);
+            Files.createLink(privateFile, privTmp);
+        } finally {
+            Files.deleteIfExists(privTmp);
+            Files.deleteIfExists(pubTmp);
+        }
         return new Loaded(pair, privateFile, true);
+    }
+
+    /** Waits (at most 10 s) for the process that won the race for the public key to link its private key. */
+    private static void awaitPrivateKey(Path privateFile) throws IOException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!Files.exists(privateFile)) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("public key " + publicFile(privateFile) + " exists without its private key "
+                        + privateFile + ": remove the public key to make a new pair");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted waiting for " + privateFile);
+            }
+        }
     }
 
     /** The public half: from the .pub file when present and matching, else derived by signing a probe. */
