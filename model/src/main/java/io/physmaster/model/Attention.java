@@ -49,52 +49,80 @@ public final class Attention extends ModelBlock {
      * repeated, the same result as projecting N copies (a projection acts on each token alone).
      */
     public NDArray apply(ParameterStore ps, NDArray x, NDArray context, int repeat, NDArray bias, boolean training) {
-        NDArray kvc = context == null ? null : repeated(contextKv(ps, context, training), repeat);
+        ContextKv kvc = context == null ? null : contextKv(ps, context, training).repeated(repeat);
         return attend(ps, x, kvc, bias, training);
     }
 
-    /** The keys and values of context tokens, before any repeat: [N', C, D] -> [N', C, 2D]. */
-    public NDArray contextKv(ParameterStore ps, NDArray context, boolean training) {
-        return kv.apply(ps, context, training);
+    /**
+     * Context tokens' keys, already QK-normed, and values, [N', C, H, dh] each: what {@link #attend} puts after
+     * x's own. A sampler makes them once per video instead of once per step.
+     */
+    public record ContextKv(NDArray keys, NDArray values) {
+
+        /** [N', C, H, dh] -> [N' * repeat, ...]: group g's rows repeated for rows g * repeat .. (g + 1) * repeat - 1. */
+        public ContextKv repeated(int repeat) {
+            return repeat == 1 ? this : new ContextKv(Attention.repeated(keys, repeat), Attention.repeated(values, repeat));
+        }
+
+        /** [N', C, H, dh] -> [N' * C, 1, H, dh]: every context token the only context of its own row. */
+        public ContextKv onePerRow() {
+            Shape s = keys.getShape();
+            return new ContextKv(keys.reshape(s.get(0) * s.get(1), 1, s.get(2), s.get(3)),
+                    values.reshape(s.get(0) * s.get(1), 1, s.get(2), s.get(3)));
+        }
     }
 
-    /** [N / repeat, C, 2D] -> [N, C, 2D], group g's rows repeated for rows g * repeat .. (g + 1) * repeat - 1. */
-    static NDArray repeated(NDArray kvc, int repeat) {
+    /** The keys (QK-normed) and values of context tokens [N', C, D], before any repeat. */
+    public ContextKv contextKv(ParameterStore ps, NDArray context, boolean training) {
+        NDList kv = keysAndValues(ps, context, training);
+        return new ContextKv(kv.get(0), kv.get(1));
+    }
+
+    /** tokens [N, S, D] -> QK-normed keys and values [N, S, H, dh] each. */
+    private NDList keysAndValues(ParameterStore ps, NDArray tokens, boolean training) {
+        Shape s = tokens.getShape();
+        int dh = dim / heads;
+        NDArray kvs = kv.apply(ps, tokens, training).reshape(s.get(0), s.get(1), 2, heads, dh); // [N, S, 2, H, dh]
+        return new NDList(Ops.layerNorm(kvs.get(KEYS)), kvs.get(VALUES));
+    }
+
+    private static final ai.djl.ndarray.index.NDIndex KEYS = new ai.djl.ndarray.index.NDIndex(":, :, 0");
+    private static final ai.djl.ndarray.index.NDIndex VALUES = new ai.djl.ndarray.index.NDIndex(":, :, 1");
+
+    /** [N / repeat, ...] -> [N, ...], group g's rows repeated for rows g * repeat .. (g + 1) * repeat - 1. */
+    static NDArray repeated(NDArray a, int repeat) {
         if (repeat == 1) {
-            return kvc;
+            return a;
         }
-        Shape s = kvc.getShape();
-        return kvc.expandDims(1).broadcast(s.get(0), repeat, s.get(1), s.get(2)).reshape(s.get(0) * repeat, s.get(1),
-                s.get(2));
+        Shape s = a.getShape();
+        Shape one = new Shape(s.get(0), 1).addAll(s.slice(1));
+        Shape many = new Shape(s.get(0), repeat).addAll(s.slice(1));
+        return a.reshape(one).broadcast(many).reshape(new Shape(s.get(0) * repeat).addAll(s.slice(1)));
     }
 
     /**
-     * Attention with the context's keys and values already projected (and repeated) by {@link #contextKv}:
-     * kvc [N, C, 2D] or null. A sampler computes them once per video instead of once per step.
+     * Attention with the context's keys and values already made ({@link #contextKv}, repeated to x's rows), or
+     * none: x [N, S, D], kvc [N, C, H, dh] each or null.
      */
-    public NDArray attend(ParameterStore ps, NDArray x, NDArray kvc, NDArray bias, boolean training) {
+    public NDArray attend(ParameterStore ps, NDArray x, ContextKv kvc, NDArray bias, boolean training) {
         long n = x.getShape().get(0);
         long s = x.getShape().get(1);
         int dh = dim / heads;
-        NDArray kvx = kv.apply(ps, x, training);                                // [N, S, 2D]
-        if (kvc != null) {
-            kvx = kvx.concat(kvc, 1);                                           // [N, S+C, 2D]
-        }
-        long sk = kvx.getShape().get(1);
-        // QK-norm before the heads move to the front (LN over the contiguous last axis, no copies); the logit
-        // scale goes on the queries, 9x fewer values than the scores.
-        NDArray queries = ScalarOps.times(Ops.layerNorm(q.apply(ps, x, training).reshape(n, s, heads, dh)),
+        NDList own = keysAndValues(ps, x, training);                           // [N, S, H, dh] each
+        NDArray keys = kvc == null ? own.get(0) : own.get(0).concat(kvc.keys(), 1);     // [N, S+C, H, dh]
+        NDArray values = kvc == null ? own.get(1) : own.get(1).concat(kvc.values(), 1); // [N, S+C, H, dh]
+        long sk = keys.getShape().get(1);
+        // QK-norm before the heads move to the front (LN over the contiguous last axis); the logit scale is
+        // the queries' LayerNorm weight, 9x fewer values than the scores and no extra op.
+        NDArray queries = Ops.layerNorm(q.apply(ps, x, training).reshape(n, s, heads, dh),
                 2f / (float) Math.sqrt(dh)).transpose(0, 2, 1, 3);             // [N, H, S, dh]
-        NDArray kvs = kvx.reshape(n, sk, 2, heads, dh);                         // [N, S+C, 2, H, dh]
-        NDArray keys = Ops.layerNorm(kvs.get(":, :, 0")).transpose(0, 2, 1, 3); // [N, H, S+C, dh]
-        NDArray values = kvs.get(":, :, 1").transpose(0, 2, 1, 3);              // [N, H, S+C, dh]
-        NDArray scores = queries.matMul(keys.transpose(0, 1, 3, 2));            // [N, H, S, S+C]
+        NDArray scores = queries.matMul(keys.transpose(0, 2, 3, 1));           // [N, H, S, S+C]
         if (bias != null) {
             long g = bias.getShape().get(0);
             scores = scores.reshape(-1, g, heads, s, sk).add(widened(bias, sk)).reshape(n, heads, s, sk);
         }
         NDArray weights = scores.softmax(-1);
-        NDArray mixed = weights.matMul(values)                                  // [N, H, S, dh]
+        NDArray mixed = weights.matMul(values.transpose(0, 2, 1, 3))          // [N, H, S, dh]
                 .transpose(0, 2, 1, 3).reshape(n, s, dim);                      // [N, S, D]
         return out.apply(ps, mixed, training);
     }

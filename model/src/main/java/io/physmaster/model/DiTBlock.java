@@ -47,15 +47,14 @@ public final class DiTBlock extends ModelBlock {
      * keys and values repeated for every frame, the first frame's keys and values for the temporal attention,
      * and the relative position bias widened to every spatial key.
      */
-    record Context(NDArray spaceKv, NDArray timeKv, NDArray bias) {
+    record Context(Attention.ContextKv spaceKv, Attention.ContextKv timeKv, NDArray bias) {
     }
 
     /** cond [B, C, D], first [B, P, D], f generated frames -> this block's {@link Context}. */
     Context context(ParameterStore ps, NDArray cond, NDArray first, int f, boolean training) {
-        long b = first.getShape().get(0);
         long p = first.getShape().get(1);
-        NDArray spaceKv = Attention.repeated(spatial.contextKv(ps, cond, training), f);      // [B*F, C, 2D]
-        NDArray timeKv = temporal.contextKv(ps, first, training).reshape(b * p, 1, 2L * dim);  // [B*P, 1, 2D]
+        Attention.ContextKv spaceKv = spatial.contextKv(ps, cond, training).repeated(f);   // [B*F, C, H, dh] each
+        Attention.ContextKv timeKv = temporal.contextKv(ps, first, training).onePerRow(); // [B*P, 1, H, dh] each
         NDArray bias = relPos.bias(ps, first.getManager(), first.getDevice(), training);      // [F, H, P, 2P]
         return new Context(spaceKv, timeKv, Attention.widened(bias, p + cond.getShape().get(1)));
     }

@@ -16,17 +16,23 @@ final class Ops {
      * backward instead of seven): LayerNorms were about a third of a DiT forward + backward on the CPU.
      */
     static NDArray layerNorm(NDArray x) {
+        return layerNorm(x, 1f);
+    }
+
+    /** LayerNorm as above, times a constant {@code scale}: one fused op (the scale is LayerNorm's weight). */
+    static NDArray layerNorm(NDArray x, float scale) {
         long d = x.getShape().get(x.getShape().dimension() - 1);
-        NDArray[] unit = UNIT_AFFINE.computeIfAbsent(d + "/" + x.getDataType() + "/" + x.getDevice(), k -> {
-            NDManager m = Constants.MANAGER;
-            return new NDArray[] {m.ones(new Shape(d), x.getDataType(), x.getDevice()),
-                m.zeros(new Shape(d), x.getDataType(), x.getDevice())};
-        });
+        NDArray[] unit = UNIT_AFFINE.computeIfAbsent(d + "/" + scale + "/" + x.getDataType() + "/" + x.getDevice(),
+                k -> {
+                    NDManager m = Constants.MANAGER;
+                    return new NDArray[] {m.full(new Shape(d), scale, x.getDataType(), x.getDevice()),
+                        m.zeros(new Shape(d), x.getDataType(), x.getDevice())};
+                });
         return ai.djl.nn.norm.LayerNorm.layerNorm(x, new Shape(d), unit[0], unit[1], 1e-6f).singletonOrThrow();
     }
 
     /**
-     * The LayerNorm's unit scale and zero shift per (width, dtype, device), made once: making them per call was
+     * The LayerNorm's constant scale and zero shift per (width, scale, dtype, device), made once: making them per call was
      * two tensors per LayerNorm (29 per DiT forward). Never written to, so sharing them is safe.
      */
     private static final Map<String, NDArray[]> UNIT_AFFINE = new ConcurrentHashMap<>();
