@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -58,20 +57,7 @@ final class ClusterRoles implements AutoCloseable {
 
     /** The suite's role environment (as {@link FaultStack.Fixture#env}) pointed at the cluster. */
     Map<String, String> env(String id) {
-        Map<String, String> e = new HashMap<>();
-        e.put("PHYSMASTER_BOOTSTRAP_SERVERS", stack.bootstrapServers());
-        e.put("PHYSMASTER_SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
-        e.put("PHYSMASTER_BLOB_STORE", blobs.toString());
-        e.put("PHYSMASTER_MODEL", model.toString());
-        e.put("PHYSMASTER_TRAINER_KEY", stack.trainerKeyFile().toString());
-        e.put("PHYSMASTER_WORKER_ID", id);
-        e.put("PHYSMASTER_METRICS_PORT", "-1");
-        e.put("PHYSMASTER_STREAMS_METRICS_PORT", "0");
-        e.put("PHYSMASTER_TRAINER_METRICS_PORT", "0");
-        e.put("OMP_WAIT_POLICY", "PASSIVE");
-        e.put("OMP_NUM_THREADS", "1");
-        e.put("GLIBC_TUNABLES", null);
-        return e;
+        return FaultStack.roleEnv(stack, blobs, model, id);
     }
 
     /** Starts a role's main as a child JVM; it is killed when the cluster closes. */

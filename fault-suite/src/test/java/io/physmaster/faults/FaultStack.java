@@ -57,6 +57,29 @@ final class FaultStack implements BeforeAllCallback {
     }
 
     /** Everything the scenarios share. */
+    /**
+     * What every role of a suite gets: where the stack, blobs and model are, the stack's trainer key (the trainer
+     * signs versions with it; workers verify with its public half), free metrics ports (a fixed default may be
+     * taken on a shared machine), one passive OpenMP thread, and glibc's malloc defaults as ./physmaster gives
+     * sampling roles (a test adds the trainer's tunables itself).
+     */
+    static Map<String, String> roleEnv(LocalStack stack, Path blobs, Path model, String id) {
+        Map<String, String> e = new HashMap<>();
+        e.put("PHYSMASTER_BOOTSTRAP_SERVERS", stack.bootstrapServers());
+        e.put("PHYSMASTER_SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
+        e.put("PHYSMASTER_BLOB_STORE", blobs.toString());
+        e.put("PHYSMASTER_MODEL", model.toString());
+        e.put("PHYSMASTER_TRAINER_KEY", stack.trainerKeyFile().toString());
+        e.put("PHYSMASTER_WORKER_ID", id);
+        e.put("PHYSMASTER_METRICS_PORT", "-1");
+        e.put("PHYSMASTER_STREAMS_METRICS_PORT", "0");
+        e.put("PHYSMASTER_TRAINER_METRICS_PORT", "0");
+        e.put("OMP_WAIT_POLICY", "PASSIVE");
+        e.put("OMP_NUM_THREADS", "1");
+        e.put("GLIBC_TUNABLES", null);
+        return e;
+    }
+
     static final class Fixture implements ExtensionContext.Store.CloseableResource {
         final Path dir;
         final Path blobs;
@@ -122,19 +145,8 @@ final class FaultStack implements BeforeAllCallback {
 
         /** The environment every role gets: where the stack is, and settings sized for a fast suite. */
         Map<String, String> env(String id) {
-            Map<String, String> e = new HashMap<>();
-            e.put("PHYSMASTER_BOOTSTRAP_SERVERS", stack.bootstrapServers());
-            e.put("PHYSMASTER_SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
-            e.put("PHYSMASTER_BLOB_STORE", blobs.toString());
-            e.put("PHYSMASTER_MODEL", model.toString());
-            // The trainer signs versions with the stack's key; workers verify with its public half.
-            e.put("PHYSMASTER_TRAINER_KEY", stack.trainerKeyFile().toString());
-            e.put("PHYSMASTER_WORKER_ID", id);
+            Map<String, String> e = roleEnv(stack, blobs, model, id);
             e.put("PHYSMASTER_WORKER_MAX_BATCH", "4");
-            e.put("PHYSMASTER_METRICS_PORT", "-1");
-            // Free ports for the other roles' endpoints: a fixed default may be taken on a shared machine.
-            e.put("PHYSMASTER_STREAMS_METRICS_PORT", "0");
-            e.put("PHYSMASTER_TRAINER_METRICS_PORT", "0");
             e.put("PHYSMASTER_BATCH_WINDOW", "PT10S");
             e.put("PHYSMASTER_BATCH_GRACE", "PT2S");
             e.put("PHYSMASTER_BATCH_VIDEO_WAIT", "PT30S");
@@ -142,10 +154,6 @@ final class FaultStack implements BeforeAllCallback {
             e.put("PHYSMASTER_DPO_LORA_RANK", "0");
             e.put("PHYSMASTER_DPO_CONSOLIDATE_STEPS", "0");
             e.put("PHYSMASTER_DPO_REFERENCE_VIDEOS", "0");
-            e.put("OMP_WAIT_POLICY", "PASSIVE");
-            e.put("OMP_NUM_THREADS", "1");
-            // As ./physmaster runs them: the malloc tunables only for the trainer (they slow sampling down).
-            e.put("GLIBC_TUNABLES", null);
             return e;
         }
 
