@@ -106,22 +106,26 @@ public final class Linear extends ModelBlock {
      * array: in-place updates (an optimizer step, a LoRA merge, a hot swap's copy) show through the view.
      */
     private NDArray transposed(NDArray w) {
-        Object[] cached = transposedCache;
-        if (cached == null || cached[0] != w) {
+        TransposedView view = transposedView;
+        if (view == null || view.of() != w) {
             // A loaded checkpoint (a hot swap) replaces the array: the old view would keep its storage alive.
-            Object[] old = cached;
-            NDArray detached = w.stopGradient();
-            cached = new Object[] {w, detached.transpose()};
-            detached.close(); // the view keeps the storage
-            transposedCache = cached;
+            TransposedView old = view;
+            try (NDArray detached = w.stopGradient()) { // the view keeps the storage
+                view = new TransposedView(w, detached.transpose());
+            }
+            transposedView = view;
             if (old != null) {
-                ((NDArray) old[1]).close();
+                old.transposed().close();
             }
         }
-        return (NDArray) cached[1];
+        return view.transposed();
     }
 
-    private volatile Object[] transposedCache;
+    /** W^T as a view of the weight array {@code of}. */
+    private record TransposedView(NDArray of, NDArray transposed) {
+    }
+
+    private volatile TransposedView transposedView;
 
     /** Convenience: one array in, one out. */
     public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
