@@ -90,9 +90,11 @@ public final class Linear extends ModelBlock {
         NDArray x = inputs.singletonOrThrow();                       // [..., in]
         NDArray w = ps.getValue(weight, x.getDevice(), training);    // [in, out]
         NDArray b = ps.getValue(bias, x.getDevice(), training);      // [out]
-        // Serving: x W + b in one kernel (addmm), through a transposed view of W made once per weight array.
-        NDArray y = training ? x.matMul(w).add(b)                    // [..., out]
-                : ai.djl.nn.core.Linear.linear(x, transposed(w), b).singletonOrThrow();
+        // x W + b in one kernel (addmm) through a view of W^T: made once per weight array for serving; per call,
+        // in the caller's scope, when training (the view must carry the gradient). Both modes run the same kernel,
+        // so a frozen reference and a policy with the same weights give the same errors to the last bit.
+        NDArray wt = training ? scoped(w.transpose(), x) : transposed(w);             // [out, in]
+        NDArray y = ai.djl.nn.core.Linear.linear(x, wt, b).singletonOrThrow();         // [..., out]
         if (loraA != null) {
             NDArray a = ps.getValue(loraA, x.getDevice(), training); // [in, r]
             NDArray bb = ps.getValue(loraB, x.getDevice(), training);// [r, out]
@@ -119,6 +121,12 @@ public final class Linear extends ModelBlock {
             }
         }
         return view.transposed();
+    }
+
+    /** An op's result on a parameter lands in the model's scope: move it to the input's, freed with it. */
+    private static NDArray scoped(NDArray result, NDArray x) {
+        result.attach(x.getManager());
+        return result;
     }
 
     /** W^T as a view of the weight array {@code of}. */
